@@ -1,0 +1,131 @@
+"""The web application: Starlette routes over a worker pool, served by uvicorn.
+
+``pvd-kg serve`` calls :func:`serve`; tests and embedders call :func:`create_app`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import paths
+from ..errors import InputError, PvdKgError, QueryTimeout, StoreError
+from .pool import WorkerPool
+from .responses import error_response
+from .urls import Urls
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).with_name("static")
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+
+
+@dataclass
+class ServeConfig:
+    """What ``pvd-kg serve`` is told.
+
+    :param store_path: the on-disk store (built by ``pvd-kg build``).
+    :param public_base: the URL the site is reached at, for links (None: root-relative).
+    :param update_token: required (as ``Authorization: Bearer``) when ``allow_update``.
+    """
+
+    store_path: Path = field(default_factory=paths.default_store_path)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base: str | None = None
+    allow_update: bool = False
+    update_token: str | None = None
+    workers: int = 2
+    timeout: float = 30.0
+    row_cap: int = 100_000
+    byte_cap: int = 64 * 1024 * 1024
+    max_request_bytes: int = 1024 * 1024
+
+    def check(self) -> None:
+        """:raises InputError: inconsistent options."""
+        if self.allow_update and not self.update_token:
+            raise InputError("--allow-update needs --update-token", hint="pick a long random token, e.g. "
+                             + secrets.token_urlsafe(24))
+        if self.workers < 2:
+            raise InputError("--workers must be at least 2, so one slow query never blocks the others")
+        if self.public_base and not self.public_base.startswith(("http://", "https://")):
+            raise InputError(f"--base {self.public_base!r} is not an absolute http(s) URL")
+        if not Path(self.store_path).exists():
+            raise InputError(f"no store at {self.store_path}", hint="run `pvd-kg build` first, or name one with --store")
+
+
+def create_app(config: ServeConfig) -> Starlette:
+    """The Starlette app for ``config``; the worker pool starts with the app (lifespan)."""
+    from . import linked_data, pages
+    from .sparql_protocol import sparql_endpoint
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        app.state.pool = WorkerPool(config.store_path, size=config.workers, timeout=config.timeout)
+        await app.state.pool.start()
+        with tempfile.TemporaryDirectory(prefix="pvd-kg-serve-") as cache:
+            app.state.cache_dir = Path(cache)
+            warming = asyncio.create_task(_warm(app))
+            try:
+                yield
+            finally:
+                warming.cancel()
+                await app.state.pool.close()
+
+    routes = [
+        Route("/sparql", sparql_endpoint, methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]),
+        Route("/sparql/", sparql_endpoint, methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]),
+        *pages.routes(),
+        *linked_data.routes(),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error, Exception: _bug})
+    app.state.config = config
+    app.state.urls = Urls(config.public_base)
+    app.state.generation = 0  # bumped by each update, so cached figures and dumps are rebuilt
+    app.state.cache = {}
+    return app
+
+
+async def _http_error(request, exc: HTTPException):
+    """Starlette's own errors (unknown path, wrong method) in the one error shape."""
+    return error_response(exc.status_code, exc.detail or "error", accept=request.headers.get("accept"))
+
+
+async def _bug(request, exc: Exception):
+    log.exception("unexpected error on %s", request.url.path)
+    status = 503 if isinstance(exc, (StoreError, QueryTimeout)) else 500
+    return error_response(status, str(exc) if isinstance(exc, PvdKgError) else "internal error",
+                          accept=request.headers.get("accept"))
+
+
+async def _warm(app) -> None:
+    """Fill the caches (figures, pyLODE documentation, programme map) before the first visitor."""
+    from . import linked_data, pages
+
+    for step in (pages.figures, linked_data.ontology_html, pages.communes_collection):
+        try:
+            await step(app)
+        except Exception as exc:  # the page will say it again when asked; the server keeps running
+            log.warning("warming %s failed: %s", step.__name__, exc)
+
+
+def serve(config: ServeConfig) -> None:
+    """Run the server until interrupted.
+
+    :raises InputError: bad options or no store.
+    """
+    import uvicorn
+
+    config.check()
+    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level="warning",
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1", timeout_graceful_shutdown=5)

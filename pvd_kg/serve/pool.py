@@ -1,0 +1,200 @@
+"""A small pool of query worker processes (:mod:`.worker`) driven from asyncio.
+
+Each worker opens the store read-only. A query that runs past its deadline gets its worker
+killed (SIGKILL: pyoxigraph cannot cancel) and a fresh one started in the background, so the
+work really stops and the other workers keep answering. Updates are exclusive: the pool waits
+for running queries, stops its readers (a read-only view must not share the folder with a
+writer), runs the update in a one-off read-write process, then starts the readers again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import QueryTimeout, StoreError
+from . import worker
+
+_CTX = multiprocessing.get_context("spawn")  # never fork a process that runs an event loop and threads
+
+
+class _Worker:
+    def __init__(self, store_path: Path, read_only: bool = True):
+        self.conn, child = _CTX.Pipe()
+        self.proc = _CTX.Process(target=worker.main, args=(child, str(store_path), read_only), daemon=True)
+        self.proc.start()
+        child.close()
+        hello = self.conn.recv() if self.conn.poll(60) else {"ready": False, "message": "no answer in 60 s"}
+        if not hello.get("ready"):
+            self.kill()
+            raise StoreError(f"cannot open the store at {store_path}: {hello.get('message')}",
+                             hint="build it with `pvd-kg build`, or name it with --store")
+
+    def call(self, job: dict) -> dict:
+        self.conn.send(job)
+        return self.conn.recv()
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(5)
+        self.kill()
+
+
+@dataclass
+class PoolStats:
+    queries: int = 0
+    timeouts: int = 0
+    restarts: int = 0
+
+
+class WorkerPool:
+    """``size`` read-only workers over the store at ``store_path``.
+
+    :param timeout: default wall-clock limit of one job, in seconds.
+    """
+
+    def __init__(self, store_path: Path | str, size: int = 2, timeout: float = 30.0):
+        self.store_path = Path(store_path)
+        self.size = max(1, size)
+        self.timeout = timeout
+        self.stats = PoolStats()
+        self._threads = ThreadPoolExecutor(max_workers=self.size * 2 + 2, thread_name_prefix="pvd-kg-pool")
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._readers = 0
+        self._writing = False
+        self._cond: asyncio.Condition | None = None
+        self._pending: set[asyncio.Task] = set()
+        self._live: set[_Worker] = set()
+
+    async def start(self) -> None:
+        """Start the workers.
+
+        :raises StoreError: the store cannot be opened.
+        """
+        if not self.store_path.exists():
+            raise StoreError(f"no store at {self.store_path}", hint="build it with `pvd-kg build`, or name it with --store")
+        self._idle = asyncio.Queue()
+        self._cond = asyncio.Condition()
+        await self._spawn_all()
+
+    async def _spawn_all(self) -> None:
+        loop = asyncio.get_running_loop()
+        workers = await asyncio.gather(*(loop.run_in_executor(self._threads, _Worker, self.store_path)
+                                         for _ in range(self.size)))
+        for w in workers:
+            self._live.add(w)
+            self._idle.put_nowait(w)
+
+    async def _replace(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            w = await loop.run_in_executor(self._threads, _Worker, self.store_path)
+        except StoreError:
+            return
+        self.stats.restarts += 1
+        self._live.add(w)
+        self._idle.put_nowait(w)
+
+    async def _shared(self):
+        async with self._cond:
+            await self._cond.wait_for(lambda: not self._writing)
+            self._readers += 1
+
+    async def _release_shared(self):
+        async with self._cond:
+            self._readers -= 1
+            self._cond.notify_all()
+
+    async def run(self, job: dict, timeout: float | None = None) -> dict:
+        """Run a ``query`` or ``dump`` job on a free worker.
+
+        :raises QueryTimeout: no answer within ``timeout`` seconds; the worker was killed.
+        """
+        timeout = self.timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        await self._shared()
+        try:
+            w = await self._idle.get()
+            self.stats.queries += 1
+            try:
+                reply = await asyncio.wait_for(loop.run_in_executor(self._threads, w.call, job), timeout)
+            except asyncio.TimeoutError:
+                self.stats.timeouts += 1
+                self._live.discard(w)
+                await loop.run_in_executor(self._threads, w.kill)
+                self._schedule_replacement()
+                raise QueryTimeout(f"the query ran past the {timeout:g} s time limit and was stopped",
+                                   hint="narrow it or add a LIMIT") from None
+            except (EOFError, OSError) as exc:
+                self._live.discard(w)
+                await loop.run_in_executor(self._threads, w.kill)
+                self._schedule_replacement()
+                raise StoreError(f"the query worker died ({exc.__class__.__name__}); out of memory?") from exc
+            self._idle.put_nowait(w)
+            return reply
+        finally:
+            await self._release_shared()
+
+    def _schedule_replacement(self) -> None:
+        task = asyncio.create_task(self._replace())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def update(self, job: dict, timeout: float | None = None) -> dict:
+        """Run an ``update`` job alone, in a read-write process; readers are stopped meanwhile.
+
+        :raises QueryTimeout: past ``timeout``: the writer was killed; the store keeps its
+            previous state (pyoxigraph updates are transactions).
+        """
+        timeout = self.timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        async with self._cond:
+            await self._cond.wait_for(lambda: not self._writing and self._readers == 0)
+            self._writing = True
+        try:
+            stopped = []
+            while len(stopped) < self.size:
+                stopped.append(await self._idle.get())
+            self._live.difference_update(stopped)
+            await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in stopped))
+            writer = await loop.run_in_executor(self._threads, _Worker, self.store_path, False)
+            try:
+                return await asyncio.wait_for(loop.run_in_executor(self._threads, writer.call, job), timeout)
+            except asyncio.TimeoutError:
+                raise QueryTimeout(f"the update ran past the {timeout:g} s time limit and was stopped",
+                                   hint="the store was left unchanged") from None
+            finally:
+                await loop.run_in_executor(self._threads, writer.stop)
+        finally:
+            await self._spawn_all()
+            async with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+    def status(self) -> dict:
+        """Worker process ids and counters (for ``/status``)."""
+        return {"workers": sorted(w.proc.pid for w in self._live), "queries": self.stats.queries,
+                "timeouts": self.stats.timeouts, "restarts": self.stats.restarts}
+
+    async def close(self) -> None:
+        """Stop every worker."""
+        for task in list(self._pending):
+            await task
+        if self._idle is not None:
+            loop = asyncio.get_running_loop()
+            while not self._idle.empty():
+                w = self._idle.get_nowait()
+                await loop.run_in_executor(self._threads, w.stop)
+        self._threads.shutdown(wait=False)

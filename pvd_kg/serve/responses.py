@@ -1,0 +1,57 @@
+"""The one helper that builds every error response, and the CORS headers every response carries."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from starlette.responses import Response
+
+from .negotiation import choose
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
+    "Access-Control-Expose-Headers": "Content-Location, Link, Vary, X-Pvd-Kg-Truncated",
+    "Access-Control-Max-Age": "86400",
+}
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def error_payload(status: int, message: str, hint: str | None = None) -> dict:
+    """The shape of every error: ``{"ok": false, "status", "error", "hint"?, "line"?, "column"?}``.
+    A SPARQL syntax message's ``error at L:C`` becomes ``line`` and ``column``.
+
+    >>> error_payload(400, "SPARQL syntax error: error at 1:6: expected ...")["column"]
+    6
+    """
+    payload: dict = {"ok": False, "status": status, "error": message}
+    if hint:
+        payload["hint"] = hint
+    m = _POSITION.search(message)
+    if m:
+        payload["line"], payload["column"] = int(m.group(1)), int(m.group(2))
+    return payload
+
+
+def error_response(status: int, message: str, *, hint: str | None = None, accept: str | None = None,
+                   headers: dict | None = None) -> Response:
+    """An error as JSON (when the client takes JSON or SPARQL JSON results) or as one text line.
+
+    :param accept: the request's Accept header.
+    """
+    payload = error_payload(status, message, hint)
+    all_headers = dict(CORS_HEADERS)
+    all_headers.update(headers or {})
+    wants = choose(accept, ["text/plain", "application/json", "application/sparql-results+json", "text/html"])
+    if wants in ("application/json", "application/sparql-results+json"):
+        return Response(json.dumps(payload, ensure_ascii=False) + "\n", status_code=status,
+                        media_type="application/json", headers=all_headers)
+    text = f"{status} {message}"
+    if "line" in payload:
+        text += f" (line {payload['line']}, column {payload['column']})"
+    if hint:
+        text += f"\nhint: {hint}"
+    return Response(text + "\n", status_code=status, media_type="text/plain; charset=utf-8", headers=all_headers)

@@ -1,0 +1,60 @@
+// The programme map: every PVD commune as a point, filterable by région and département.
+(function () {
+  "use strict";
+  var el = document.getElementById("map");
+  var map = L.map(el, { zoomAnimation: false, fadeAnimation: false }).setView([46.6, 2.4], 6);
+  var regionSel = document.getElementById("filter-region");
+  var depSel = document.getElementById("filter-departement");
+  var count = document.getElementById("map-count");
+  var features = [];
+  var layer = L.layerGroup().addTo(map);
+  function options(sel, pairs) {
+    var first = sel.options[0];
+    sel.innerHTML = "";
+    sel.appendChild(first);
+    pairs.forEach(function (p) { var o = document.createElement("option"); o.value = p[0]; o.textContent = p[1]; sel.appendChild(o); });
+  }
+  function uniq(key, label, filter) {
+    var seen = {};
+    features.forEach(function (f) {
+      var p = f.properties;
+      if (p[key] && (!filter || filter(p))) seen[p[key]] = (p[label] || p[key]);
+    });
+    return Object.keys(seen).sort().map(function (k) { return [k, k + " — " + seen[k]]; });
+  }
+  function draw() {
+    layer.clearLayers();
+    var reg = regionSel.value, dep = depSel.value, n = 0, bounds = L.latLngBounds([]);
+    features.forEach(function (f) {
+      var p = f.properties;
+      if ((reg && p.region !== reg) || (dep && p.departement !== dep)) return;
+      var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      var approx = p.point_from === "departement";
+      L.circleMarker(ll, { radius: 4, weight: 1, color: "#0b5fa5", fillColor: approx ? "#ffffff" : "#0b5fa5", fillOpacity: 0.8 })
+        .bindPopup('<a href="' + p.href + '">' + p.label + "</a> (" + p.code + ")").addTo(layer);
+      // unfiltered, frame metropolitan France: overseas points would zoom the map out to the world
+      if (reg || dep || (ll[0] > 41 && ll[0] < 52 && ll[1] > -6 && ll[1] < 10)) bounds.extend(ll);
+      n += 1;
+    });
+    count.textContent = n + " communes";
+    el.dataset.count = String(n);
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 10, animate: false });
+  }
+  regionSel.addEventListener("change", function () {
+    var reg = regionSel.value;
+    options(depSel, uniq("departement", "departement_label", function (p) { return !reg || p.region === reg; }));
+    draw();
+  });
+  depSel.addEventListener("change", draw);
+  fetch(el.dataset.background).then(function (r) { return r.json(); }).then(function (gj) {
+    L.geoJSON(gj, { interactive: false, style: { color: "#8a97a6", weight: 1, fillColor: "#ffffff", fillOpacity: 0.6 } })
+      .addTo(map).bringToBack();
+  });
+  fetch(el.dataset.source).then(function (r) { return r.json(); }).then(function (gj) {
+    features = gj.features;
+    options(regionSel, uniq("region", "region_label"));
+    options(depSel, uniq("departement", "departement_label"));
+    draw();
+    el.dataset.ready = "true";
+  });
+})();
