@@ -8,6 +8,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS
 BASE = "https://w3id.org/pvd-kg/"
 
 PVD = Namespace(BASE + "def#")  # the ontology's own terms
+SHAPES = Namespace(BASE + "def/shapes#")  # SHACL shapes (ontology/shapes.ttl)
 ID = Namespace(BASE + "id/")  # instance data
 GRAPH = Namespace(BASE + "graph/")  # named graphs
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
@@ -20,6 +21,7 @@ ONTOLOGY_IRI = BASE + "def"
 
 PREFIXES: dict[str, str] = {
     "pvd": str(PVD),
+    "pvdsh": str(SHAPES),
     "id": str(ID),
     "pvdg": str(GRAPH),
     "igeo": str(IGEO),
@@ -58,7 +60,7 @@ def bind_prefixes(graph) -> None:
 
 
 __all__ = [
-    "BASE", "PVD", "ID", "GRAPH", "IGEO", "ORG", "SCHEMA", "WD", "WDT", "ONTOLOGY_IRI", "PREFIXES",
+    "BASE", "PVD", "SHAPES", "ID", "GRAPH", "IGEO", "ORG", "SCHEMA", "WD", "WDT", "ONTOLOGY_IRI", "PREFIXES",
     "DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "TIME", "VOID", "XSD",
     "sparql_prologue", "bind_prefixes",
 ]

@@ -1,0 +1,407 @@
+"""Check a graph against the SHACL shapes (``ontology/shapes.ttl``) and turn every SHACL
+result into an :class:`~pvd_kg.report.Issue`.
+
+Two engines give the same results (``tests/test_validate.py`` checks it):
+
+- ``fast`` (default): the data goes once into an in-memory ``pyoxigraph.Store``; the core
+  constraints run in pyshacl-turbo (Rust), and each node shape's ``sh:sparql`` constraint runs
+  as ONE query over the store for all its focus nodes at once (``$this`` left unbound and
+  joined with the shape's targets) instead of once per focus node. A SPARQL constraint this
+  rewrite cannot handle (pre-bound variables other than ``$this``, property shapes, PREFIX in
+  the query...) stays with pyshacl-turbo, which runs SHACL-SPARQL natively.
+- ``pyshacl``: the reference engine, pure Python, slow on SPARQL constraints.
+
+The ontology is added to the data before validation (not passed as ``ont_graph``): SHACL's
+``sh:targetClass`` and ``sh:class`` follow ``rdfs:subClassOf`` in the data graph, so the
+class hierarchy must be there. Its ~800 triples cost nothing; RDFS inference instead
+(``ont_graph`` + ``inference="rdfs"``) cost 11 times more CPU on a 41k-triple graph and typed
+nodes through ``rdfs:domain``/``rdfs:range``, which made false focus nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
+
+from . import graph as kg
+from . import paths
+from .errors import InputError, RdfSyntaxError
+from .formats import format_for_path
+from .report import ERROR, INFO, WARNING, Issue, Report
+from .vocab import PREFIXES, RDF, RDFS, SH, XSD, bind_prefixes
+
+ENGINES = ("fast", "pyshacl")
+_SEVERITY = {SH.Violation: ERROR, SH.Warning: WARNING, SH.Info: INFO}
+_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+_PREBOUND = re.compile(r"\$(?!this\b)[A-Za-z_]\w*")
+_TEMPLATE = re.compile(r"\{[?$]([A-Za-z_]\w*)\}")
+
+
+def validate(data, *, shapes: Graph | None = None, ontology: Graph | None = None,
+             engine: str = "fast") -> Report:
+    """Validate ``data`` against the SHACL shapes.
+
+    :param data: an rdflib ``Graph`` or ``Dataset``, a ``pyoxigraph.Store`` (fastest: no term
+        conversion) or an iterable of rdflib triples; the union of all graphs is validated.
+    :param shapes: the shapes graph; default ``ontology/shapes.ttl``.
+    :param ontology: the ontology added to the data (class hierarchy); default ``ontology/pvd.ttl``.
+    :param engine: ``fast`` (pyshacl-turbo + pyoxigraph) or ``pyshacl`` (reference).
+    :raises InputError: unknown engine.
+    :returns: a :class:`Report`: one issue per SHACL result (severity, focus node as ``source``,
+        path as ``field``, value, English message, source shape's local name as ``code``);
+        ``shacl_report`` holds the ``sh:ValidationReport`` graph (French messages included).
+
+    >>> from rdflib import Graph
+    >>> g = Graph().parse(data='''@prefix pvd: <https://w3id.org/pvd-kg/def#> .
+    ...     <https://w3id.org/pvd-kg/id/region/32> a pvd:Region ; pvd:siren "12" .''', format="turtle")
+    >>> sorted({i.code for i in validate(g)})
+    ['DerivedFromSource', 'Region-codeINSEE', 'Region-label', 'Region-siren']
+    """
+    if engine not in ENGINES:
+        raise InputError(f"unknown validation engine {engine!r}", hint="one of: " + ", ".join(ENGINES))
+    default_shapes = shapes is None
+    shapes = _default_shapes() if default_shapes else shapes
+    ontology = _default_ontology() if ontology is None else ontology
+    if engine == "pyshacl":
+        report_graph = _run_pyshacl(data, shapes, ontology)
+    else:
+        report_graph = _run_fast(data, shapes, ontology, _split(shapes, cache=default_shapes))
+    return report_from_graph(report_graph, engine=engine, shapes=shapes)
+
+
+def load_files(files) -> Dataset:
+    """Parse RDF files (format from each extension) into one dataset, one named graph per file.
+
+    :raises InputError: a file is missing or its extension is unknown.
+    :raises RdfSyntaxError: a file does not parse.
+    """
+    ds = Dataset()
+    bind_prefixes(ds)
+    for name in files:
+        path = Path(name)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        fmt = format_for_path(path)
+        try:
+            if fmt.quads:
+                ds.parse(path, format=fmt.rdflib_name)
+            else:
+                ds.graph(URIRef(path.resolve().as_uri())).parse(path, format=fmt.rdflib_name)
+        except Exception as exc:  # rdflib raises several unrelated types for syntax errors
+            lines = str(exc).splitlines()
+            where = lines[0].replace(" of <>", "").rstrip(":")
+            why = lines[1].split(" at ^")[0] if len(lines) > 1 else ""
+            raise RdfSyntaxError(f"{path}: {where}: {why}".rstrip(": ")) from exc
+    return ds
+
+
+def report_from_graph(report_graph: Graph, engine: str | None = None, shapes: Graph | None = None) -> Report:
+    """The :class:`Report` of a ``sh:ValidationReport`` graph.
+
+    :param shapes: the shapes graph, to tell the English message when the engine dropped the
+        language tags of filled-in message templates (pyshacl does, for SHACL-SPARQL).
+    """
+    bind_prefixes(report_graph)
+    issues = []
+    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
+        focus = report_graph.value(result, SH.focusNode)
+        path = report_graph.value(result, SH.resultPath)
+        value = report_graph.value(result, SH.value)
+        shape = report_graph.value(result, SH.sourceShape)
+        issues.append(Issue(
+            severity=_SEVERITY.get(report_graph.value(result, SH.resultSeverity), ERROR),
+            message=_english(list(report_graph.objects(result, SH.resultMessage)), shapes, shape)
+            or _component(report_graph, result),
+            source=_text(focus),
+            field=_path_text(report_graph, path) if path is not None else None,
+            value=_text(value) if value is not None else None,
+            code=_local_name(shape) if shape is not None else None,
+        ))
+    issues.sort(key=lambda i: (_RANK[i.severity], i.source or "", i.code or "", i.field or "", i.value or ""))
+    report = Report(issues, shacl_report=report_graph)
+    report.summary = {"engine": engine, "conforms": not any(i.severity == ERROR for i in issues),
+                      "errors": report.count(ERROR), "warnings": report.count(WARNING), "infos": report.count(INFO)}
+    return report
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+_CACHE: dict = {}
+
+
+def _default_shapes() -> Graph:
+    return _cached("shapes", paths.SHAPES_FILE, kg.load_shapes)
+
+
+def _default_ontology() -> Graph:
+    return _cached("ontology", paths.ONTOLOGY_FILE, kg.load_ontology)
+
+
+def _cached(key, path, load):
+    stamp = (path, path.stat().st_mtime_ns)
+    if _CACHE.get(key, (None,))[0] != stamp:
+        _CACHE[key] = (stamp, load())
+        _CACHE.pop("split", None)
+    return _CACHE[key][1]
+
+
+def _is_oxigraph_store(data) -> bool:
+    return type(data).__module__.startswith("pyoxigraph") and type(data).__name__ == "Store"
+
+
+def _triples(data):
+    """rdflib triples of ``data``, all graphs together."""
+    if _is_oxigraph_store(data):
+        return ((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)) for q in data)
+    if isinstance(data, Graph) and data.context_aware:
+        return (t[:3] for t in data.quads((None, None, None, None)))
+    return iter(data)
+
+
+# --- reference engine -------------------------------------------------------------------
+
+def _run_pyshacl(data, shapes, ontology) -> Graph:
+    import pyshacl
+
+    union = Graph()
+    bind_prefixes(union)
+    for t in _triples(data):
+        union.add(t)
+    union += ontology
+    _, report_graph, _ = pyshacl.validate(union, shacl_graph=shapes, inference="none", advanced=False)
+    return report_graph
+
+
+# --- fast engine ------------------------------------------------------------------------
+
+@dataclass
+class _SparqlCheck:
+    shape: object
+    constraint: object
+    severity: object
+    messages: list
+    query: str
+
+
+def _split(shapes: Graph, cache: bool):
+    """Shapes for pyshacl-turbo (the SPARQL constraints we run ourselves removed) and those checks."""
+    if cache and "split" in _CACHE:
+        return _CACHE["split"]
+    core = Graph()
+    core += shapes
+    checks = []
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        check = _sparql_check(shapes, shape, constraint)
+        if check is None:
+            continue  # left to pyshacl-turbo
+        core.remove((shape, SH.sparql, constraint))
+        for t in shapes.triples((constraint, None, None)):
+            core.remove(t)
+        checks.append(check)
+    split = (core, checks)
+    if cache:
+        _CACHE["split"] = split
+    return split
+
+
+def _sparql_check(shapes: Graph, shape, constraint) -> _SparqlCheck | None:
+    select = shapes.value(constraint, SH.select)
+    if select is None or (shape, SH.path, None) in shapes or (shape, SH.deactivated, Literal(True)) in shapes:
+        return None
+    text = str(select)
+    head = text[: text.upper().find("WHERE")] if "WHERE" in text.upper() else text
+    if _PREBOUND.search(text) or re.search(r"\bPREFIX\b|\bBASE\b", text, re.I) or not (
+            "$this" in head or re.search(r"SELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", head, re.I)):
+        return None
+    targets = _target_patterns(shapes, shape)
+    if targets is None:
+        return None
+    prologue = "".join(f"PREFIX {p}: <{n}>\n" for p, n in _declared_prefixes(shapes, constraint))
+    body = text.replace("$this", "?this")
+    query = (f"{prologue}SELECT * WHERE {{\n  {{ SELECT DISTINCT ?this WHERE {{ {targets} }} }}\n"
+             f"  {{ {body} }}\n}}")
+    messages = list(shapes.objects(constraint, SH.message)) or list(shapes.objects(shape, SH.message))
+    return _SparqlCheck(shape, constraint, shapes.value(shape, SH.severity) or SH.Violation, messages, query)
+
+
+def _target_patterns(shapes: Graph, shape) -> str | None:
+    parts = []
+    for cls in shapes.objects(shape, SH.targetClass):
+        parts.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {cls.n3()} .")
+    if (shape, RDF.type, RDFS.Class) in shapes:
+        parts.append(f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {shape.n3()} .")
+    for node in shapes.objects(shape, SH.targetNode):
+        parts.append(f"VALUES ?this {{ {node.n3()} }}")
+    for p in shapes.objects(shape, SH.targetSubjectsOf):
+        parts.append(f"?this {p.n3()} [] .")
+    for p in shapes.objects(shape, SH.targetObjectsOf):
+        parts.append(f"[] {p.n3()} ?this .")
+    if any(shapes.triples((shape, SH.target, None))) or not parts or any(isinstance(
+            o, BNode) for o in shapes.objects(shape, SH.targetClass)):
+        return None
+    return " UNION ".join(f"{{ {p} }}" for p in parts)
+
+
+def _declared_prefixes(shapes: Graph, constraint):
+    for holder in shapes.objects(constraint, SH.prefixes):
+        for decl in shapes.objects(holder, SH.declare):
+            yield str(shapes.value(decl, SH.prefix)), str(shapes.value(decl, SH.namespace))
+
+
+def _run_fast(data, shapes, ontology, split) -> Graph:
+    import pyoxigraph as ox
+    import pyshacl_turbo
+
+    core, checks = split
+    store = ox.Store()
+    convert = _OxTerms(ox)
+    if _is_oxigraph_store(data):  # no term conversion: copy, then fold every graph into the default one
+        store.bulk_load(data.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
+        quads = []
+    else:
+        quads = [ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in _triples(data)]
+    quads += [ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in ontology]
+    store.extend(quads)
+    _, report_graph, _ = pyshacl_turbo.validate(store, shacl_graph=core, inference="none", advanced=False)
+    bind_prefixes(report_graph)
+    report_node = next(report_graph.subjects(RDF.type, SH.ValidationReport), None) or BNode()
+    conforms = report_graph.value(report_node, SH.conforms) != Literal(False)
+    for check in checks:
+        solutions = store.query(check.query)
+        names = [v.value for v in solutions.variables]
+        for row in solutions:
+            bindings = {name: _from_ox(row[name]) for name in names if row[name] is not None}
+            _add_result(report_graph, report_node, check, bindings)
+            conforms = False  # as in SHACL: any result, whatever its severity
+    report_graph.set((report_node, SH.conforms, Literal(conforms)))
+    return report_graph
+
+
+class _OxTerms:
+    """rdflib term -> pyoxigraph term; IRIs memoised (they repeat a lot, literals seldom do)."""
+
+    def __init__(self, ox):
+        self.ox = ox
+        self.iris = {}
+
+    def __call__(self, term):
+        if type(term) is URIRef:
+            found = self.iris.get(term)
+            if found is None:
+                found = self.iris[term] = self.ox.NamedNode(term)
+            return found
+        ox = self.ox
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            return ox.BlankNode(re.sub(r"[^A-Za-z0-9_]", "_", str(term)))
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+
+
+def _from_ox(term):
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+
+
+def _add_result(report_graph: Graph, report_node, check: _SparqlCheck, bindings: dict) -> None:
+    focus = bindings["this"]
+    result = BNode()
+    add = report_graph.add
+    add((report_node, SH.result, result))
+    add((result, RDF.type, SH.ValidationResult))
+    add((result, SH.focusNode, focus))
+    add((result, SH.resultSeverity, check.severity))
+    add((result, SH.sourceShape, check.shape))
+    add((result, SH.sourceConstraint, check.constraint))
+    add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+    add((result, SH.value, bindings.get("value", focus)))
+    if bindings.get("path") is not None:
+        add((result, SH.resultPath, bindings["path"]))
+    for message in check.messages:
+        text = _TEMPLATE.sub(lambda m: str(bindings.get(m.group(1), m.group(0))), str(message))
+        add((result, SH.resultMessage, Literal(text, lang=message.language, datatype=message.datatype)))
+
+
+# --- report rendering -------------------------------------------------------------------
+
+def _english(messages: list, shapes: Graph | None, shape) -> str | None:
+    for m in messages:
+        if getattr(m, "language", None) == "en":
+            return str(m)
+    if shapes is not None and shape is not None:
+        templates = list(shapes.objects(shape, SH.message))
+        for constraint in shapes.objects(shape, SH.sparql):
+            templates += list(shapes.objects(constraint, SH.message))
+        for template in (t for t in templates if getattr(t, "language", None) == "en"):
+            pattern = re.compile(_template_regex(str(template)), re.S)
+            for m in messages:
+                if pattern.fullmatch(str(m)):
+                    return str(m)
+    return str(messages[0]) if messages else None
+
+
+def _template_regex(template: str) -> str:
+    parts = _TEMPLATE.split(template)
+    # split() alternates literal text and variable names: keep the text, widen the names
+    return "".join(re.escape(part) if i % 2 == 0 else ".*" for i, part in enumerate(parts))
+
+
+def _component(g: Graph, result) -> str:
+    component = g.value(result, SH.sourceConstraintComponent)
+    return f"fails {_local_name(component)}" if component is not None else "SHACL result"
+
+
+def _text(term) -> str:
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _local_name(term) -> str:
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return re.split(r"[#/]", str(term))[-1]
+
+
+def _path_text(g: Graph, path) -> str:
+    if isinstance(path, URIRef):
+        return _prefixed(path)
+    inverse = g.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _path_text(g, inverse)
+    if g.value(path, RDF.first) is not None:
+        return "/".join(_path_text(g, p) for p in Collection(g, path))
+    for key, sign in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        inner = g.value(path, key)
+        if inner is not None:
+            return f"({_path_text(g, inner)}){sign}"
+    alternatives = g.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_path_text(g, p) for p in Collection(g, alternatives))
+    return _text(path)
+
+
+def _prefixed(iri) -> str:
+    text = str(iri)
+    best = None
+    for prefix, ns in PREFIXES.items():
+        if text.startswith(ns) and re.fullmatch(r"[A-Za-z_][\w.-]*", text[len(ns):] or "-") and (
+                best is None or len(ns) > len(PREFIXES[best])):
+            best = prefix
+    return f"{best}:{text[len(PREFIXES[best]):]}" if best else f"<{text}>"
