@@ -1,0 +1,186 @@
+"""INSEE references: the COG 2024 communes (``insee-cog-2024``) and the départements and
+régions (``insee-departements``).
+
+The COG is read whole (37,544 rows) because the programme lists are checked against it, but
+only the communes the programme graph needs become nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import iris
+from .emit import A, GraphOut, IGEO, PROV, PVD, RDFS, fr, string
+from .tables import Record, Tally, read_csv, read_rows
+
+COG_COLUMNS = ("TYPECOM", "COM", "REG", "DEP", "ARR", "LIBELLE", "COMPARENT")
+ARR_COLUMNS = ("ARR", "DEP", "CHEFLIEU", "LIBELLE")
+DEP_COLUMNS = ("code_departement", "nom_departement", "code_region", "nom_region")
+
+
+@dataclass(frozen=True)
+class CogCommune:
+    line: int
+    code: str
+    label: str
+    dep: str
+    reg: str
+    arr: str
+
+
+@dataclass
+class Cog:
+    """The COG: current communes by code, and the other codes (communes déléguées, associées,
+    arrondissements municipaux) with their parent commune."""
+
+    communes: dict[str, CogCommune] = field(default_factory=dict)
+    others: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (TYPECOM, parent)
+
+    def why_not_current(self, code: str) -> str:
+        """Why ``code`` is not a current commune, for an issue message.
+
+        >>> Cog(others={"08294": ("COMD", "08053")}).why_not_current("08294")
+        'not a current commune in COG 2024 (commune déléguée of 08053: merged)'
+        """
+        kind = self.others.get(code)
+        names = {"COMD": "commune déléguée", "COMA": "commune associée", "ARM": "arrondissement municipal"}
+        if kind:
+            return f"not a current commune in COG 2024 ({names.get(kind[0], kind[0])} of {kind[1]}: merged)"
+        return "not in COG 2024 (unknown or vanished code)"
+
+
+def read_cog(path: str | Path, tally: Tally) -> Cog:
+    """Read the COG communes file.
+
+    :raises SourceDataError: the file cannot be read or lacks a column.
+    """
+    cog = Cog()
+    for line, kind, code, reg, dep, arr, label, parent in read_rows(path, COG_COLUMNS):
+        tally.read += 1
+        if kind == "COM":
+            cog.communes[code] = CogCommune(line, code, label, dep, reg, arr)
+        else:
+            cog.others.setdefault(code, (kind, parent))
+    return cog
+
+
+def emit_communes(cog: Cog, codes: set[str], out: GraphOut, tally: Tally) -> None:
+    """One ``pvd:Commune`` per code of ``codes`` (with its département, région, and the link to
+    its arrondissement, which :func:`emit_arrondissements` describes)."""
+    for code in sorted(codes):
+        c = cog.communes[code]
+        node = iris.commune(code)
+        out.add(node, A, PVD.Commune)
+        out.add(node, IGEO.codeINSEE, string(code))
+        out.add(node, RDFS.label, fr(c.label))
+        out.add(node, PVD.inDepartement, iris.departement(c.dep))
+        if c.reg:
+            out.add(node, PVD.inRegion, iris.region(c.reg))
+        if c.arr:
+            arr = iris.arrondissement(c.arr)
+            out.add(node, PVD.inArrondissement, arr)
+        else:
+            tally.info(Record(tally.file, c.line, {}), "no arrondissement in COG 2024 (Mayotte has none)",
+                       "ARR", "", "no-arrondissement")
+        out.derived(node, c.line)
+        tally.loaded += 1
+
+
+@dataclass(frozen=True)
+class Departement:
+    line: int
+    code: str
+    label: str
+    region: str
+    region_label: str
+
+
+def read_departements(path: str | Path, tally: Tally) -> dict[str, Departement]:
+    """Read the départements table (code, name, région code and name).
+
+    :raises SourceDataError: the file cannot be read or lacks a column.
+    """
+    deps: dict[str, Departement] = {}
+    for rec in read_csv(path, required=DEP_COLUMNS):
+        tally.read += 1
+        code = rec["code_departement"].strip()
+        if not iris.DEPARTEMENT_RE.match(code):
+            tally.reject(rec, "not a département code", "code_departement", code, "invalid-code")
+            continue
+        if code in deps:
+            tally.reject(rec, f"duplicate of line {deps[code].line}", "code_departement", code, "duplicate-row")
+            continue
+        deps[code] = Departement(rec.line, code, rec["nom_departement"], rec["code_region"].strip(), rec["nom_region"])
+    return deps
+
+
+def emit_departements(deps: dict[str, Departement], out: GraphOut, tally: Tally) -> None:
+    """Every département and région of the table (101 + 18: small, and the map needs them all)."""
+    regions: dict[str, Departement] = {}
+    for d in deps.values():
+        node = iris.departement(d.code)
+        out.add(node, A, PVD.Departement)
+        out.add(node, IGEO.codeINSEE, string(d.code))
+        out.add(node, RDFS.label, fr(d.label))
+        out.add(node, PVD.inRegion, iris.region(d.region))
+        out.derived(node, d.line)
+        regions.setdefault(d.region, d)
+        tally.loaded += 1
+    for code, d in regions.items():
+        node = iris.region(code)
+        out.add(node, A, PVD.Region)
+        out.add(node, IGEO.codeINSEE, string(code))
+        out.add(node, RDFS.label, fr(d.region_label))
+        out.add(node, PROV.wasDerivedFrom, out.row(d.line))
+
+
+@dataclass(frozen=True)
+class Arrondissement:
+    line: int
+    code: str
+    dep: str
+    label: str
+
+
+def read_arrondissements(path: str | Path, tally: Tally) -> dict[str, Arrondissement]:
+    """Read the COG arrondissements (code, département, chef-lieu, name).
+
+    :raises SourceDataError: the file cannot be read or lacks a column.
+    """
+    found: dict[str, Arrondissement] = {}
+    for rec in read_csv(path, required=ARR_COLUMNS):
+        tally.read += 1
+        code = rec["ARR"].strip()
+        if code in found:
+            tally.reject(rec, f"duplicate of line {found[code].line}", "ARR", code, "duplicate-row")
+            continue
+        found[code] = Arrondissement(rec.line, code, rec["DEP"].strip(), rec["LIBELLE"].strip())
+    return found
+
+
+def emit_arrondissements(arrs: dict[str, Arrondissement], cog: Cog, codes: set[str], out: GraphOut,
+                         tally: Tally) -> None:
+    """The arrondissements of the communes in ``codes``: code, name, département. An arrondissement
+    of COG 2024 missing from this table, or in another département, is reported."""
+    used: dict[str, str] = {}
+    for code in sorted(codes):
+        c = cog.communes[code]
+        if c.arr:
+            used.setdefault(c.arr, c.dep)
+    for code, dep in sorted(used.items()):
+        a = arrs.get(code)
+        if a is None:
+            tally.warn(None, f"arrondissement {code} of COG 2024 is not in this table; it has no name",
+                       "ARR", code, "missing-from-reference")
+            continue
+        if a.dep != dep:
+            tally.warn(Record(tally.file, a.line, {}), f"COG 2024 puts its communes in département {dep}", "DEP",
+                       a.dep, "cog-mismatch")
+        node = iris.arrondissement(code)
+        out.add(node, A, PVD.Arrondissement)
+        out.add(node, IGEO.codeINSEE, string(code))
+        out.add(node, RDFS.label, fr(a.label))
+        out.add(node, PVD.inDepartement, iris.departement(a.dep))
+        out.derived(node, a.line)
+        tally.loaded += 1

@@ -1,0 +1,151 @@
+"""The DGALN table of ORT conventions (``dgaln-ort-2024``): one row per commune with the
+status, the signing date or the planned one (free text), the duration and estimated end.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from . import cleaners
+from .anct import emit_convention, emit_other_name, emit_selection
+from .checks import kept_commune
+from .emit import PVD, GraphOut, date, decimal, fr, string
+from .insee import Cog
+from .tables import Tally, read_csv
+
+COLUMNS = ("Commune", "Code commune", "Signée ?", "Si signée, date de signature",
+           "Si non signée, date de signature envisagée", "Durée (en années)", "Date de fin estimée",
+           "Remarques", "ACV", "PVD")
+
+STATUSES = {"signée": "signee", "non signée": "non-signee", "en cours": "en-cours"}
+
+
+@dataclass
+class OrtRow:
+    line: int
+    insee: str
+    name: str
+    status: str | None = None  # signee / non-signee / en-cours
+    date: _dt.date | None = None
+    planned: str | None = None
+    duration: Decimal | None = None
+    end: _dt.date | None = None
+    remark: str | None = None
+    pvd_flag: bool | None = None
+    acv_flag: bool | None = None
+
+
+def read_ort(path: str | Path, tally: Tally, cog: Cog) -> dict[str, OrtRow]:
+    """Read the ORT table.
+
+    :raises SourceDataError: the file cannot be read or lacks a column.
+    """
+    rows: dict[str, OrtRow] = {}
+    for rec in read_csv(path, required=COLUMNS):
+        tally.read += 1
+        insee = kept_commune(rec, "Code commune", tally, cog, rows)
+        if insee is None:
+            continue
+        dep, _, name = rec["Commune"].partition(" - ")
+        row = OrtRow(rec.line, insee, name.strip())
+        if dep.strip() != cog.communes[insee].dep:
+            tally.warn(rec, f"département prefix differs from COG 2024 ({cog.communes[insee].dep})", "Commune",
+                       rec["Commune"], "departement-mismatch")
+        raw_status = rec["Signée ?"].strip()
+        row.status = STATUSES.get(raw_status.lower())
+        if not raw_status:
+            tally.warn(rec, "no status (signed or not)", "Signée ?", raw_status, "blank-status")
+        elif row.status is None:
+            tally.warn(rec, "unknown status, not published", "Signée ?", raw_status, "unknown-status")
+        raw_date = rec["Si signée, date de signature"].strip()
+        if raw_date:
+            try:
+                row.date = cleaners.parse_date(raw_date)
+            except cleaners.CleanError as exc:
+                tally.warn(rec, f"{exc}; not published", "Si signée, date de signature", raw_date, "bad-date")
+        if row.status == "signee" and not raw_date:
+            tally.warn(rec, "signed but no signing date", "Si signée, date de signature", raw_date,
+                       "signed-without-date")
+        if row.date and row.status != "signee":
+            tally.warn(rec, f"a signing date while the status is {raw_status or 'blank'}; kept as a remark, "
+                       "no signing published", "Si signée, date de signature", raw_date, "date-without-signed-status")
+        planned = rec["Si non signée, date de signature envisagée"].strip()
+        if planned:
+            row.planned = planned
+            if row.status == "signee":
+                tally.info(rec, "a planned date on a signed convention; kept as written",
+                           "Si non signée, date de signature envisagée", planned, "planned-on-signed")
+        row.duration = _duration(rec, tally)
+        raw_end = rec["Date de fin estimée"].strip()
+        if raw_end:
+            try:
+                row.end = cleaners.parse_date(raw_end)
+            except cleaners.CleanError as exc:
+                tally.warn(rec, f"{exc}; not published", "Date de fin estimée", raw_end, "bad-date")
+            if row.end and row.date and row.end <= row.date:
+                tally.warn(rec, "estimated end not after the signing date", "Date de fin estimée", raw_end,
+                           "end-before-start")
+        remark = rec["Remarques"].strip()
+        if remark:
+            contact = cleaners.has_contact(remark)
+            if contact:
+                tally.warn(rec, f"holds an {contact}; remark dropped, never published", "Remarques", None,
+                           "contact-dropped")
+            else:
+                row.remark = remark
+        row.pvd_flag = _flag(rec, "PVD", tally)
+        row.acv_flag = _flag(rec, "ACV", tally)
+        rows[insee] = row
+    return rows
+
+
+def _duration(rec, tally: Tally) -> Decimal | None:
+    raw = rec["Durée (en années)"].strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        tally.warn(rec, "not a number of years; not published", "Durée (en années)", raw, "bad-duration")
+        return None
+    if value <= 0:
+        tally.info(rec, "a duration of 0 years means 'not given' in this table; not published",
+                   "Durée (en années)", raw, "zero-duration")
+        return None
+    if value > 15:
+        tally.warn(rec, "unusually long ORT (over 15 years); kept", "Durée (en années)", raw, "long-duration")
+    return value
+
+
+def _flag(rec, column: str, tally: Tally) -> bool | None:
+    raw = rec[column].strip().lower()
+    if raw in ("true", "false"):
+        return raw == "true"
+    tally.warn(rec, "not true/false", column, rec[column], "bad-flag")
+    return None
+
+
+def emit_ort(rows: dict[str, OrtRow], out: GraphOut, tally: Tally, cog: Cog) -> None:
+    """Selections into ORT and the ORT conventions (status, signing, planned date, duration, end)."""
+    for row in rows.values():
+        emit_selection(out, "ort", row, None)
+        emit_other_name(out, row, cog, tally, "Commune")
+        name = cog.communes[row.insee].label
+        conv, _sig = emit_convention(out, "ort", "ort", row.insee, row.line,
+                                     f"Convention d'Opération de Revitalisation du Territoire de {name}",
+                                     PVD.ORTConvention, row.date if row.status == "signee" else None,
+                                     row.status)
+        if row.planned:
+            out.add(conv, PVD.plannedSigning, string(row.planned))
+        if row.duration is not None:
+            out.add(conv, PVD.durationYears, decimal(row.duration))
+        if row.end:
+            out.add(conv, PVD.estimatedEnd, date(row.end))
+        if row.remark:
+            out.add(conv, PVD.remark, fr(row.remark))
+        if row.date and row.status != "signee":
+            out.add(conv, PVD.remark, fr(f"Date de signature indiquée par la source : {row.date.isoformat()}"))
+        tally.loaded += 1

@@ -1,0 +1,46 @@
+"""pvd_kg/ingest/reconcile.py: the curated Libercourt graph against the programme data."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal
+from rdflib.namespace import XSD
+
+from pvd_kg import iris, paths
+from pvd_kg.graph import parse_turtle
+from pvd_kg.ingest.build import ingest
+from pvd_kg.ingest.reconcile import reconcile
+from pvd_kg.vocab import PVD, RDFS
+
+CURATED = paths.GRAPH_DIR / "libercourt.ttl"
+
+
+@pytest.fixture(scope="module")
+def result():
+    curated = parse_turtle(CURATED)
+    return ingest(dated_elsewhere=set(curated.subjects(PVD.date, None)))
+
+
+def test_libercourt_agrees_with_the_lists(result):
+    issues = reconcile(parse_turtle(CURATED), result, "graph/libercourt.ttl")
+    assert not [i for i in issues if i.code == "reconcile-contradicts"]
+    dates = {(i.value, i.message.split(": ")[-1].split(" ")[0]) for i in issues if i.field == "pvd:date"}
+    # "juillet 2021" vs the 2026 list; "18 janvier" (and its inferred 2023-01-18) and
+    # "janvier 2023" vs the ORT table
+    assert dates == {("2021-07", "2021-07-23"), ("--01-18", "2023-01-18"), ("2023-01-18", "2023-01-18"),
+                     ("2023-01", "2023-01-18")}
+    epci = [i for i in issues if i.field == "rdfs:label" and "epci/246200299" in i.message]
+    assert len(epci) == 1 and "CA d'Hénin-Carvin" in epci[0].message and "Agglo Hénin-Carvin" in epci[0].value
+    assert any(i.field == "pvd:memberOfEPCI" and "com_epci_dep_reg_2023.csv:24742" in i.message for i in issues)
+
+
+def test_a_contradiction_is_a_warning(result):
+    curated = parse_turtle(CURATED)
+    signing = iris.signing("adhesion", "62907")
+    curated.set((signing, PVD.date, Literal("2021-08", datatype=XSD.gYearMonth)))
+    curated.remove((iris.epci("246200299"), None, None))
+    curated.add((iris.epci("246200299"), RDFS.label, Literal("CA de Lens-Liévin", lang="fr")))
+    issues = reconcile(curated, result, "x.ttl")
+    bad = sorted((i.field, i.value) for i in issues if i.code == "reconcile-contradicts")
+    assert bad == [("pvd:date", "2021-08"), ("rdfs:label", "CA de Lens-Liévin")]
+    assert all(i.severity == "warning" for i in issues if i.code == "reconcile-contradicts")

@@ -1,0 +1,93 @@
+"""The programme questions of the catalog (queries/*.rq written for the ingested data), run on
+the whole built graph; expected answers computed from the CSV files with the csv module."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+
+import pyoxigraph as ox
+import pytest
+
+from pvd_kg import queries
+from pvd_kg.graph import build_quads, to_nquads
+from pvd_kg.ingest.shipped import source_path
+from pvd_kg.store import MemoryStore
+
+INSEE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$|^97[1-8][0-9]{2}$")
+
+
+def rows(key):
+    with open(source_path(key), encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def store():
+    st = ox.Store()
+    st.bulk_load(to_nquads(build_quads()[0]), ox.RdfFormat.N_QUADS)
+    return MemoryStore(st)
+
+
+def answer(store, name, **params):
+    return queries.run(name, store, params).dicts()
+
+
+def test_left_pvd_list(store):
+    old = {r["insee_com"] for r in rows("anct-pvd-2021") if INSEE.match(r["insee_com"])}
+    new = {r["insee_com"] for r in rows("anct-pvd-2026")}
+    got = answer(store, "left-pvd-list")
+    assert [str(r["insee"]) for r in got] == sorted(old - new)
+    assert len(got) == 18 and all(int(r["line"]) > 1 for r in got)
+
+
+def adhesion_and_ort():
+    adh = {r["insee_com"]: dt.date.fromisoformat(r["date_signature"]) for r in rows("anct-pvd-2026")
+           if r["date_signature"]}
+    ort = {r["Code commune"]: dt.date.fromisoformat(r["Si signée, date de signature"]) for r in rows("dgaln-ort-2024")
+           if r["Signée ?"] == "Signée" and r["Si signée, date de signature"]}
+    return adh, ort
+
+
+def test_adhesion_to_ort_delay(store):
+    adh, ort = adhesion_and_ort()
+    got = {str(r["insee"]): int(r["months"]) for r in answer(store, "adhesion-to-ort-delay")}
+    both = set(adh) & set(ort)
+    assert set(got) == both
+    a, o = adh["62907"], ort["62907"]  # Libercourt: 2021-07-23 -> 2023-01-18
+    assert got["62907"] == (o.year - a.year) * 12 + o.month - a.month - (o.day < a.day) == 17
+
+
+def test_adhesion_to_ort_distribution(store):
+    adh, ort = adhesion_and_ort()
+    dist = {int(r["years"]): int(r["communes"]) for r in answer(store, "adhesion-to-ort-distribution")}
+    months = [(ort[c].year - adh[c].year) * 12 + ort[c].month - adh[c].month - (ort[c].day < adh[c].day)
+              for c in set(adh) & set(ort)]
+    expected = {}
+    for m in months:
+        expected[m // 12] = expected.get(m // 12, 0) + 1
+    assert dist == expected
+
+
+def test_adhesion_without_signed_ort(store):
+    adh, _ = adhesion_and_ort()
+    signed = {r["Code commune"] for r in rows("dgaln-ort-2024") if r["Signée ?"] == "Signée"}
+    got = {str(r["insee"]) for r in answer(store, "adhesion-without-signed-ort")}
+    assert got == set(adh) - signed
+
+
+def test_pvd_and_acv(store):
+    # the two programmes are disjoint in these lists: the answer is empty, and so is the CSV intersection
+    both = {r["insee_com"] for r in rows("anct-pvd-2026")} & {r["insee_com"] for r in rows("anct-acv-2024")}
+    assert answer(store, "pvd-and-acv") == [] and both == set()
+
+
+def test_pvd_coverage(store):
+    got = answer(store, "pvd-coverage")
+    old = {r["insee_com"] for r in rows("anct-pvd-2021") if INSEE.match(r["insee_com"])}
+    new = {r["insee_com"] for r in rows("anct-pvd-2026")}
+    assert sum(int(r["communes"]) for r in got) == len(old | new)
+    pas_de_calais = next(r for r in got if str(r["departementCode"]) == "62")
+    expected = {c for c in old | new if c.startswith("62")}
+    assert int(pas_de_calais["communes"]) == len(expected) and str(pas_de_calais["region"]) == "Hauts-de-France"
