@@ -65,7 +65,7 @@ class ServeConfig:
 
 def create_app(config: ServeConfig) -> Starlette:
     """The Starlette app for ``config``; the worker pool starts with the app (lifespan)."""
-    from . import linked_data, pages
+    from . import analysis, linked_data, pages
     from .sparql_protocol import sparql_endpoint
 
     @contextlib.asynccontextmanager
@@ -85,6 +85,7 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/sparql", sparql_endpoint, methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]),
         Route("/sparql/", sparql_endpoint, methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]),
         *pages.routes(),
+        *analysis.routes(),
         *linked_data.routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
     ]

@@ -132,5 +132,25 @@ class Urls:
     def void(self) -> str:
         return self.url("/.well-known/void")
 
+    # -- analysis views (networks, metrics, charts) --------------------------------------------
+    def analysis_page(self) -> str:
+        return self.url("/analysis")
+
+    def analysis_network(self, kind: str, ext: str) -> str:
+        """A network of :data:`pvd_kg.analysis.NETWORKS` as ``json``, ``png``, ``graphml`` or ``gexf``.
+
+        >>> Urls(None).analysis_network("signing", "json")
+        '/analysis/network/signing.json'
+        """
+        return self.url(f"/analysis/network/{quote(kind)}.{ext}")
+
+    def analysis_metric(self, name: str, ext: str) -> str:
+        """A metric table of :data:`pvd_kg.analysis.METRICS` as ``json`` or ``csv``."""
+        return self.url(f"/analysis/metrics/{quote(name)}.{ext}")
+
+    def analysis_chart(self, kind: str) -> str:
+        """The ``timeline`` or ``map`` chart, as PNG."""
+        return self.url(f"/analysis/chart/{quote(kind)}.png")
+
 
 ONTOLOGY_PATH = Urls.path_for_iri(ONTOLOGY_IRI)

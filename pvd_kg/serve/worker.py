@@ -5,7 +5,7 @@ worker opens the store once (read-only for queries, read-write for one update), 
 jobs received on a pipe. It also serialises the answer, so the row and byte caps are enforced
 where the work happens. It imports only the standard library and pyoxigraph, so it starts fast.
 
-A job is a dict with ``op``: ``query``, ``update`` or ``dump``. A reply is a dict with ``ok``
+A job is a dict with ``op``: ``query``, ``update``, ``dump`` or ``analysis``. A reply is a dict with ``ok``
 and either ``body`` (bytes), ``kind`` (``select``, ``ask``, ``graph``) and ``media_type``, or
 ``error`` (``syntax``, ``not_acceptable``, ``too_large``, ``failed``) and ``message``.
 """
@@ -265,6 +265,13 @@ def run_dump(store, job: dict) -> dict:
     return {"ok": True, "kind": "dump", "body": b"", "media_type": job["media_type"]}
 
 
+def run_analysis(store, job: dict) -> dict:
+    """A network, metric or chart (:mod:`.analysis_jobs`); its imports wait for the first such job."""
+    from .analysis_jobs import run_analysis as run
+
+    return run(store, job)
+
+
 def main(conn, store_path: str, read_only: bool) -> None:
     """Worker entry point: open the store, say ``ready``, answer jobs until the pipe closes."""
     import pyoxigraph as ox
@@ -275,7 +282,7 @@ def main(conn, store_path: str, read_only: bool) -> None:
         conn.send({"ready": False, "message": str(exc)})
         return
     conn.send({"ready": True})
-    handlers = {"query": run_query, "update": run_update, "dump": run_dump}
+    handlers = {"query": run_query, "update": run_update, "dump": run_dump, "analysis": run_analysis}
     while True:
         try:
             job = conn.recv()
