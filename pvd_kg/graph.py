@@ -13,6 +13,7 @@ from rdflib import Dataset, Graph
 
 from . import iris, paths
 from .errors import RdfSyntaxError
+from .report import Report
 from .vocab import bind_prefixes
 
 ONTOLOGY_GRAPH = iris.graph("ontology")
@@ -69,3 +70,111 @@ def union_graph(ds: Dataset) -> Graph:
     for s, p, o, _ in ds.quads((None, None, None, None)):
         g.add((s, p, o))
     return g
+
+
+# --- the whole graph: ontology + curated graphs + every source + catalog -----------------
+
+CATALOG_GRAPH = iris.graph("catalog")
+
+
+def build_quads(*, strict: bool = False, sources_dir: Path | None = None):
+    """Everything :func:`build_dataset` holds, as a list of ``(s, p, o, graph IRI)`` tuples of
+    rdflib terms, and the ingest :class:`~pvd_kg.report.Report`. This is the fast path: putting
+    150k triples into an rdflib ``Dataset`` costs seconds, a list costs nothing, and the
+    validator and :func:`to_nquads` take the list as it is.
+
+    :param strict: warnings in the sources are failures.
+    :param sources_dir: where the source files are; ``graph/sources/`` by default.
+    :raises SourceDataError: a source file is missing or unreadable.
+    :raises RdfSyntaxError: the ontology or a curated file does not parse.
+    :raises ValidationFailed: with ``strict``, the sources have errors or warnings
+        (``exc.report`` lists them).
+    """
+    from .errors import ValidationFailed
+    from .ingest.build import ingest, to_report
+    from .ingest.catalog import describe_graph
+    from .ingest.reconcile import reconcile
+
+    quads: list[tuple] = []
+    curated: dict = {}
+    parts = [(ONTOLOGY_GRAPH, paths.ONTOLOGY_FILE)] + [(iris.graph(p.stem), p) for p in curated_files()]
+    for name, path in parts:
+        curated[name] = parse_turtle(path)
+        quads.extend((s, p, o, name) for s, p, o in curated[name])
+    result = ingest(sources_dir)
+    for name, path in parts:
+        describe_graph(result.catalog, name, f"{path.name} ({'ontology' if name == ONTOLOGY_GRAPH else 'curated'})",
+                       len(curated[name]), None)
+    for name, g in curated.items():
+        if name != ONTOLOGY_GRAPH:
+            result.extra_issues.extend(reconcile(g, result, f"{paths.GRAPH_DIR.name}/{str(name).rsplit('/', 1)[-1]}.ttl"))
+    quads.extend(result.quads())
+    report = to_report(result, strict=strict)
+    counts: dict[str, int] = {}
+    for q in quads:
+        counts[str(q[3])] = counts.get(str(q[3]), 0) + 1
+    report.summary["graphs"] = counts
+    report.summary["triples"] = len(quads)
+    if strict and (report.errors or report.warnings):
+        raise ValidationFailed(f"strict: {len(report.errors)} problems in the sources", report=report,
+                               hint="see the report, or build without --strict")
+    return quads, report
+
+
+def build_dataset(*, strict: bool = False, sources_dir: Path | None = None) -> tuple[Dataset, "Report"]:
+    """The whole knowledge graph: ontology (``pvdg:ontology``), curated graphs
+    (``pvdg:libercourt``...), one named graph per source (``pvdg:anct-pvd-2026``...) and the
+    catalog (``pvdg:catalog``), with the ingest report (rows read, loaded, rejected and warned
+    per source in ``report.summary["sources"]``, triples per graph in ``report.summary["graphs"]``).
+
+    :param strict: warnings in the sources are failures.
+    :param sources_dir: where the source files are; ``graph/sources/`` by default.
+    :raises SourceDataError: a source file is missing or unreadable.
+    :raises ValidationFailed: with ``strict``, the sources have errors or warnings.
+    """
+    quads, report = build_quads(strict=strict, sources_dir=sources_dir)
+    ds = Dataset()
+    bind_prefixes(ds)
+    graphs: dict = {}
+    for q in quads:
+        if q[3] not in graphs:
+            graphs[q[3]] = ds.graph(q[3])
+    ds.addN((s, p, o, graphs[g]) for s, p, o, g in quads)
+    return ds, report
+
+
+def _nt_literal(lit) -> str:
+    text = (str(lit).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
+    if lit.language:
+        return f'"{text}"@{lit.language}'
+    if lit.datatype and str(lit.datatype) != "http://www.w3.org/2001/XMLSchema#string":
+        return f'"{text}"^^<{lit.datatype}>'
+    return f'"{text}"'
+
+
+def to_nquads(quads) -> bytes:
+    """Serialise ``(s, p, o, graph)`` tuples (IRIs and literals, no blank nodes from the ingest;
+    blank nodes of curated files keep their rdflib ids) as N-Quads, for a fast
+    ``pyoxigraph.Store.bulk_load``.
+
+    >>> from rdflib import URIRef, Literal
+    >>> to_nquads([(URIRef("http://a"), URIRef("http://b"), Literal("x\\ny", lang="fr"), URIRef("http://g"))])
+    b'<http://a> <http://b> "x\\\\ny"@fr <http://g> .\\n'
+    """
+    from rdflib import BNode, Literal as _Literal
+
+    memo: dict = {}
+
+    def term(t) -> str:
+        found = memo.get(t)
+        if found is None:
+            if isinstance(t, _Literal):
+                found = _nt_literal(t)
+            elif isinstance(t, BNode):
+                found = f"_:b{t}"
+            else:
+                found = f"<{t}>"
+            memo[t] = found
+        return found
+
+    return "".join(f"{term(s)} {term(p)} {term(o)} {term(g)} .\n" for s, p, o, g in quads).encode("utf-8")

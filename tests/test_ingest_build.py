@@ -84,7 +84,13 @@ def test_provenance_rows_and_catalog(built, store):
     # every node minted from a row points at a SourceRow whose line and file are stated
     assert count(store, "?r a pvd:SourceRow FILTER NOT EXISTS { ?r pvd:line ?l ; dcterms:isPartOf ?f }") == 0
     lib = iris.source_row("anct-pvd-2026", 1128)
-    assert count(store, f"<{iris.signing('adhesion', '62907', 2)}> prov:wasDerivedFrom <{lib}>") == 1
+    adhesion = iris.signing("adhesion", "62907")
+    assert count(store, f"<{adhesion}> prov:wasDerivedFrom <{lib}>") == 1
+    # one signing, dated by the article and by the 2026 list, each date in its source's graph
+    dates = {(str(r["g"].value), r["d"].value) for r in store.query(
+        sparql_prologue() + f"SELECT ?g ?d WHERE {{ GRAPH ?g {{ <{adhesion}> pvd:date ?d }} }}")}
+    assert dates == {(str(iris.graph("libercourt")), "2021-07"), (str(iris.graph("anct-pvd-2026")), "2021-07-23")}
+    assert count(store, "?s pvd:signed ?c FILTER(STRENDS(STR(?s), '/2'))") == 0
     for key, spec in SHIPPED.items():
         path = source_path(key)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -17,8 +17,15 @@ CURATED = paths.GRAPH_DIR / "libercourt.ttl"
 
 @pytest.fixture(scope="module")
 def result():
-    curated = parse_turtle(CURATED)
-    return ingest(dated_elsewhere=set(curated.subjects(PVD.date, None)))
+    return ingest()
+
+
+def test_the_list_dates_the_curated_signing_itself(result):
+    # one event, two sources: the 2026 list's date goes on the curated signing's IRI, in its own graph
+    adhesion = iris.signing("adhesion", "62907")
+    dated = [(s, o) for s, p, o in result.outputs["anct-pvd-2026"].triples if p == PVD.date and "62907" in s]
+    assert dated == [(adhesion, Literal("2021-07-23", datatype=XSD.date))]
+    assert not [s for out in result.outputs.values() for s, _, _ in out.triples if str(s).endswith("/62907/2")]
 
 
 def test_libercourt_agrees_with_the_lists(result):

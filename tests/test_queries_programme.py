@@ -52,7 +52,9 @@ def adhesion_and_ort():
 
 def test_adhesion_to_ort_delay(store):
     adh, ort = adhesion_and_ort()
-    got = {str(r["insee"]): int(r["months"]) for r in answer(store, "adhesion-to-ort-delay")}
+    listed = answer(store, "adhesion-to-ort-delay")
+    got = {str(r["insee"]): int(r["months"]) for r in listed}
+    assert len(listed) == len(got), "one row per commune (Libercourt's code and name sit in two graphs)"
     both = set(adh) & set(ort)
     assert set(got) == both
     a, o = adh["62907"], ort["62907"]  # Libercourt: 2021-07-23 -> 2023-01-18
@@ -91,3 +93,17 @@ def test_pvd_coverage(store):
     pas_de_calais = next(r for r in got if str(r["departementCode"]) == "62")
     expected = {c for c in old | new if c.startswith("62")}
     assert int(pas_de_calais["communes"]) == len(expected) and str(pas_de_calais["region"]) == "Hauts-de-France"
+
+
+def test_who_signed_what_on_the_full_build(store):
+    # one signing per convention: the article's "juillet 2021" and the 2026 list's 2021-07-23 are two
+    # dates of the same event, each in its source's graph; the most precise one is reported
+    got = answer(store, "who-signed-what")
+    assert len(got) == len({r["signing"] for r in got}) == 3
+    by_kind = {str(r["kind"]).rsplit("#", 1)[1]: r for r in got}
+    adhesion, ort = by_kind["AdhesionConvention"], by_kind["ORTConvention"]
+    assert (str(adhesion["date"]), str(adhesion["precision"])) == ("2021-07-23", "day")
+    assert str(adhesion["dateGraphs"]) == "https://w3id.org/pvd-kg/graph/anct-pvd-2026"
+    assert (str(ort["date"]), str(ort["dateGraphs"])) == ("2023-01-18", "https://w3id.org/pvd-kg/graph/dgaln-ort-2024")
+    timeline = answer(store, "commune-timeline")
+    assert [str(r["bestDate"]) for r in timeline] == ["2020-12", "2021", "2021-07-23", "2023-01-18", "2023-01-18"]

@@ -155,6 +155,8 @@ MUTATIONS = [
     ("signed before selection", "ConventionAfterSelection", "error", setv(SADH, "pvd:date", '"2020-06"^^xsd:gYearMonth')),
     ("signed before selection, inferred", "ConventionAfterSelection", "error",
      setv(INF, "pvd:inferredValue", '"2019-01-18"^^xsd:date')),
+    ("two dates that disagree", "DatesAgree", "error", add(SADH, "pvd:date", '"2021-08-02"^^xsd:date')),
+    ("day and month that disagree", "DatesAgree", "error", add(SOPE, "pvd:date", '"2023-02-18"^^xsd:date')),
     ("signatory does not hold the post", "SignatoryHoldsPost", "error", f"DELETE DATA {{ <{MAIRE}> org:holds <{DT}> }}"),
     ("signatory's post not in a party", "SignatoryPostInParty", "error",
      f"DELETE DATA {{ <{OPE}> pvd:party <organisation/caisse-des-depots> }}"),
@@ -262,3 +264,35 @@ def test_value_is_the_offending_literal():
     (issue,) = [i for i in report if i.code == "Commune-codeINSEE"]
     assert (issue.source, issue.field, issue.value) == ("https://w3id.org/pvd-kg/id/commune/62907", "igeo:codeINSEE", "6290A")
     assert "6290A" in {str(v) for v in report.shacl_report.objects(None, SH.value)}
+
+
+# the fixture dates SADH "2021-07", SOPE "--01-18" and SEL "2020-12"
+@pytest.mark.parametrize("node, other", [
+    (SADH, '"2021-07-23"^^xsd:date'),  # the article's month, the ANCT list's day
+    (SADH, '"2021"^^xsd:gYear'),
+    (SOPE, '"2023-01-18"^^xsd:date'),  # day and month without year, then the full day
+    (SOPE, '"2023-01"^^xsd:gYearMonth'),
+    (SOPE, '"2023"^^xsd:gYear'),
+    (SEL, '"2020-12-17"^^xsd:date'),
+])
+def test_dates_of_different_precision_that_agree_pass(node, other):
+    report = validate(mutated(add(node, "pvd:date", other)))
+    assert len(report) == 0, report.to_text()
+
+
+@pytest.mark.parametrize("node, other", [
+    (SADH, '"2022-07-23"^^xsd:date'), (SADH, '"2020"^^xsd:gYear'),
+    (SOPE, '"--01-19"^^xsd:gMonthDay'), (SOPE, '"2023-02"^^xsd:gYearMonth'),
+])
+def test_dates_that_disagree_are_reported_once_per_pair(node, other):
+    report = validate(mutated(add(node, "pvd:date", other)))
+    hits = [i for i in report if i.code == "DatesAgree"]
+    assert len(hits) == 1 and hits[0].source.endswith(node)
+
+
+def test_convention_after_selection_with_several_dates():
+    # an agreeing second date changes nothing; each date is compared with the selection
+    assert "ConventionAfterSelection" not in {i.code for i in validate(mutated(add(SADH, "pvd:date", '"2021-07-23"^^xsd:date')))}
+    report = validate(mutated(add(SADH, "pvd:date", '"2020-11-30"^^xsd:date')))
+    assert {i.code for i in report} >= {"ConventionAfterSelection", "DatesAgree"}
+    assert {i.value for i in report if i.code == "ConventionAfterSelection"} == {"2020-11-30"}

@@ -71,7 +71,10 @@ SELECT ?s ?type ?d ?inf WHERE {{
         if known is None or rank < known["rank"]:
             per_signing[s] = {"rank": rank, "kind": CONVENTION_KINDS[row["type"]],
                               "date": row.get("d"), "inf": row.get("inf")}
-        elif row.get("inf") is not None and known["inf"] is None:
+            continue
+        if row.get("d") is not None and len(str(row["d"])) > len(str(known["date"] or "")):
+            known["date"] = row["d"]  # several sources date the signing: keep the most precise
+        if row.get("inf") is not None and known["inf"] is None:
             known["inf"] = row["inf"]
     counts, inferred, unplaced = Counter(), Counter(), 0
     for info in per_signing.values():

@@ -74,8 +74,8 @@ def signing_network(store: Store, signing: str | None = None) -> nx.DiGraph:
     dates = {}
     for row in select(store, f"SELECT ?s ?c ?d WHERE {{ {filt} ?s pvd:signed ?c OPTIONAL {{ ?s pvd:date ?d }} }}"):
         _add_relation(g, str(row["s"]), str(row["c"]), "signed")
-        if "d" in row:
-            dates[str(row["s"])] = str(row["d"])
+        if "d" in row and len(str(row["d"])) > len(dates.get(str(row["s"]), "")):
+            dates[str(row["s"])] = str(row["d"])  # several sources may date it: the most precise
     rows = select(store, f"""
 SELECT ?s ?rel ?agent ?post ?org WHERE {{
   {filt}

@@ -315,11 +315,8 @@ def emit_convention(out: GraphOut, kind: str, programme: str, insee: str, line: 
     out.derived(conv, line)
     if status != "signee":
         return conv, None
+    # one node per signing: when a curated graph dates it too, each date sits in its own named graph
     sig = iris.signing(kind, insee)
-    if sig in out.dated_elsewhere:
-        # a curated graph already dates this signing (maybe less precisely): this source's
-        # statement becomes a second signing statement rather than a second pvd:date
-        sig = iris.signing(kind, insee, 2)
     out.add(sig, A, PVD.Signing)
     out.add(sig, PVD.signed, conv)
     if day:

@@ -52,12 +52,10 @@ class IngestResult:
                       "triples": len(self.outputs[key].triples)} for key in ORDER}
 
 
-def ingest(folder: str | Path | None = None, dated_elsewhere=frozenset()) -> IngestResult:
+def ingest(folder: str | Path | None = None) -> IngestResult:
     """Read and check every source of ``folder`` (``graph/sources/`` by default).
 
     :param folder: where the source files are (shipped names or ``{key}.csv`` downloads).
-    :param dated_elsewhere: signing IRIs that a curated graph already dates; a source's date for
-        one of them goes on a second signing statement (``.../2``), as a signing has one date.
     :raises SourceDataError: a source file is missing or cannot be read at all.
     """
     res = IngestResult()
@@ -65,7 +63,6 @@ def ingest(folder: str | Path | None = None, dated_elsewhere=frozenset()) -> Ing
         res.files[key] = source_path(key, folder)
         res.tallies[key] = Tally(key, res.files[key].name)
         res.outputs[key] = GraphOut(key)
-        res.outputs[key].dated_elsewhere = frozenset(dated_elsewhere)
     t, f, o = res.tallies, res.files, res.outputs
 
     cog = insee.read_cog(f["insee-cog-2024"], t["insee-cog-2024"])

@@ -86,7 +86,6 @@ class GraphOut:
         self.source = iris.source(key)
         self.triples: list[tuple] = []
         self._rows: dict[int, URIRef] = {}
-        self.dated_elsewhere: frozenset = frozenset()  # signings a curated graph already dates
 
     def add(self, s, p, o) -> None:
         self.triples.append((s, p, o))

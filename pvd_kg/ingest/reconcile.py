@@ -3,7 +3,9 @@ node, compare what they say and report each agreement (info) and contradiction (
 
 Compared: dates of signings (on their common ISO prefix, so "juillet 2021" agrees with
 2021-07-23; an inferred value counts; a curated convention without a source signing is
-compared through its ``rdfs:seeAlso`` convention), links to places and organisations, codes,
+compared through its ``rdfs:seeAlso`` convention). A source and the curated graph date the SAME
+signing node, each in its own named graph (docs/model.md, dates), so the source's dates are
+read from the source's own triples, never from the merged graph; links to places and organisations, codes,
 and names (a curated ``skos:altLabel`` such as "Agglo Hénin-Carvin" may match too).
 """
 
