@@ -203,6 +203,24 @@ def test_syntax_error_says_where(server):
     assert r.status_code == 400 and "line 1, column 6" in r.text
 
 
+@pytest.mark.parametrize("query", [
+    "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    "select * { service silent <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+])
+def test_federated_query_is_refused(server, query):
+    r = requests.get(server("/sparql"), params={"query": query}, headers={"Accept": "application/json"}, timeout=30)
+    assert r.status_code == 400
+    assert "SERVICE" in r.json()["error"]
+
+
+def test_load_is_refused_even_with_updates_on(update_server):
+    r = requests.post(update_server("/sparql"), data={"update": "LOAD <http://127.0.0.1:9/data.ttl>"},
+                      headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+                      timeout=30)
+    assert r.status_code == 400
+    assert "LOAD" in r.json()["error"]
+
+
 def test_syntax_error_with_sparqlwrapper(server):
     sw = SPARQLWrapper(server("/sparql"))
     sw.setQuery("SELECT ?x WHERE { ?x ?y }")

@@ -90,21 +90,22 @@ GRAPHS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP
 
 
 def timeline_query(commune_iri: str) -> str:
-    """Selections, conventions and signings of a commune with their dates (stated and inferred)."""
+    """Selections, conventions and signings of a commune, each with its most precise date (sources may
+    state several of different precision) and any inferred one."""
     t = iri_term(commune_iri)
     return f"""
-SELECT ?item ?kind ?label ?date ?inferred ?status ?programme WHERE {{
+SELECT DISTINCT ?item ?kind ?label ?date ?inferred ?status ?programme WHERE {{
   {{ ?item pvd:commune {t} ; a pvd:Selection . BIND("selection" AS ?kind)
-     OPTIONAL {{ ?item pvd:date ?date }} OPTIONAL {{ ?item pvd:programme/rdfs:label ?programme }} }}
+     OPTIONAL {{ ?item pvd:date ?date FILTER NOT EXISTS {{ ?item pvd:date ?finer FILTER(STRLEN(STR(?finer)) > STRLEN(STR(?date))) }} }} OPTIONAL {{ ?item pvd:programme/rdfs:label ?programme FILTER(LANGMATCHES(LANG(?programme), "fr")) }} }}
   UNION
   {{ ?conv pvd:concerns {t} . ?item pvd:signed ?conv . BIND("signing" AS ?kind)
-     OPTIONAL {{ ?conv rdfs:label ?label }} OPTIONAL {{ ?item pvd:date ?date }}
+     OPTIONAL {{ ?conv rdfs:label ?label }} OPTIONAL {{ ?item pvd:date ?date FILTER NOT EXISTS {{ ?item pvd:date ?finer FILTER(STRLEN(STR(?finer)) > STRLEN(STR(?date))) }} }}
      OPTIONAL {{ ?item pvd:inference/pvd:inferredValue ?inferred }}
-     OPTIONAL {{ ?conv pvd:status/skos:prefLabel ?status }} }}
+     OPTIONAL {{ ?conv pvd:status/skos:prefLabel ?status FILTER(LANGMATCHES(LANG(?status), "fr")) }} }}
   UNION
   {{ ?item pvd:concerns {t} . BIND("convention" AS ?kind)
      FILTER NOT EXISTS {{ ?s pvd:signed ?item }}
-     OPTIONAL {{ ?item rdfs:label ?label }} OPTIONAL {{ ?item pvd:status/skos:prefLabel ?status }} }}
+     OPTIONAL {{ ?item rdfs:label ?label }} OPTIONAL {{ ?item pvd:status/skos:prefLabel ?status FILTER(LANGMATCHES(LANG(?status), "fr")) }} }}
 }}"""
 
 

@@ -14,8 +14,9 @@ from rdflib.namespace import RDF
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..errors import QueryTimeout, StoreError
+from ..errors import QueryError, QueryTimeout, StoreError
 from ..formats import RDF_FORMATS
+from ..store.sparql import check_local
 from ..vocab import PREFIXES
 from .negotiation import rdf_format_for, result_format_for
 from .responses import CORS_HEADERS, error_response
@@ -220,6 +221,10 @@ async def sparql_endpoint(request: Request) -> Response:
         body = graph.serialize(format=fmt.rdflib_name)
         return Response(body, media_type=fmt.media_type, headers={**CORS_HEADERS, "Vary": "Accept"})
     base_iri = urls.absolute("/sparql", str(request.base_url))
+    try:
+        check_local(op.text)  # no SERVICE or LOAD: the endpoint never makes requests of its own
+    except QueryError as exc:
+        return error_response(400, exc.message, accept=accept)
     try:
         if op.kind == "update":
             refusal = _update_refusal(request, config)
