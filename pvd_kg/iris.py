@@ -9,14 +9,17 @@ Scheme (see docs/decisions/0001-iri-scheme.md)::
     https://w3id.org/pvd-kg/id/epci/{SIREN}                246200299
     https://w3id.org/pvd-kg/id/organisation/{slug}         anct, caisse-des-depots
     https://w3id.org/pvd-kg/id/programme/{slug}            pvd, acv, ort
-    https://w3id.org/pvd-kg/id/selection/{programme}/{INSEE}
+    https://w3id.org/pvd-kg/id/selection/{programme}/{INSEE}[/{n}]
     https://w3id.org/pvd-kg/id/convention/{kind}/{INSEE}[/{n}]  adhesion, operationnelle, ort, acv
     https://w3id.org/pvd-kg/id/signing/{kind}/{INSEE}[/{n}]
+    https://w3id.org/pvd-kg/id/signing/.../{signature|attendance}/{n}   who signed / was present
+    https://w3id.org/pvd-kg/id/{any instance path}/inference/{property} an inferred value
     https://w3id.org/pvd-kg/id/person/{scope}/{slug}       scope: the INSEE code of the commune
                                                            through which the person is known
     https://w3id.org/pvd-kg/id/post/{organisation key}/{role slug}
     https://w3id.org/pvd-kg/id/role/{slug}                 maire, president, sous-prefet ...
     https://w3id.org/pvd-kg/id/project/{INSEE}             a town's project (projet de territoire)
+    https://w3id.org/pvd-kg/id/population/{source}/{INSEE} a population figure as one source gives it
     https://w3id.org/pvd-kg/id/axes/{INSEE}                its axes, a skos:ConceptScheme
     https://w3id.org/pvd-kg/id/axis/{INSEE}/{n}            one axis, n = 1-based order
     https://w3id.org/pvd-kg/id/source/{slug}               a source document or data file
@@ -29,9 +32,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from rdflib import URIRef
 
+from .errors import InputError
 from .vocab import GRAPH, ID
 
 INSEE_COMMUNE_RE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$|^97[1-8][0-9]{2}$")
@@ -39,6 +44,7 @@ DEPARTEMENT_RE = re.compile(r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-8])$")
 SIREN_RE = re.compile(r"^[0-9]{9}$")
 
 
+@lru_cache(maxsize=65536)  # pure, and called for every minted IRI
 def slug(text: str) -> str:
     """Lower-case ASCII slug: accents dropped, runs of other characters turned into ``-``.
 
@@ -53,8 +59,6 @@ def slug(text: str) -> str:
 
 
 def _check(value: str, pattern: re.Pattern, what: str) -> str:
-    from .errors import InputError
-
     value = str(value).strip()
     if not pattern.match(value):
         raise InputError(f"{value!r} is not a valid {what}")
@@ -102,8 +106,14 @@ def programme(key: str) -> URIRef:
     return ID[f"programme/{slug(key)}"]
 
 
-def selection(programme_key: str, insee: str) -> URIRef:
-    return ID[f"selection/{slug(programme_key)}/{_check(insee, INSEE_COMMUNE_RE, 'INSEE commune code')}"]
+def selection(programme_key: str, insee: str, n: int | None = None) -> URIRef:
+    """IRI of a commune's selection into a programme; ``n`` (2, 3...) numbers further selection
+    statements when a source dates the selection more than once.
+
+    >>> selection("pvd", "62907", 2)
+    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/selection/pvd/62907/2')
+    """
+    return _numbered("selection", programme_key, insee, n)
 
 
 def _numbered(kind: str, key: str, insee: str, n: int | None) -> URIRef:
@@ -123,6 +133,32 @@ def convention(kind: str, insee: str, n: int | None = None) -> URIRef:
 def signing(kind: str, insee: str, n: int | None = None) -> URIRef:
     """IRI of the signing event of :func:`convention` with the same arguments."""
     return _numbered("signing", kind, insee, n)
+
+
+def association(signing_iri: str, kind: str, n: int) -> URIRef:
+    """IRI of the ``n``-th ``signature`` or ``attendance`` (1-based) of a signing event.
+
+    >>> association(signing("operationnelle", "62907"), "attendance", 2)
+    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/signing/operationnelle/62907/attendance/2')
+    """
+    if kind not in ("signature", "attendance"):
+        raise ValueError(f"kind must be 'signature' or 'attendance', not {kind!r}")
+    return URIRef(f"{_in_id(signing_iri)}/{kind}/{int(n)}")
+
+
+def inference(subject_iri: str, property_key: str) -> URIRef:
+    """IRI of the ``pvd:Inference`` about one property (``date``) of a node.
+
+    >>> inference(signing("operationnelle", "62907"), "date")
+    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/signing/operationnelle/62907/inference/date')
+    """
+    return URIRef(f"{_in_id(subject_iri)}/inference/{slug(property_key)}")
+
+
+def _in_id(iri: str) -> str:
+    if not str(iri).startswith(str(ID)):
+        raise ValueError(f"{iri} is not an instance IRI of {ID}")
+    return str(iri)
 
 
 def person(scope: str, name: str) -> URIRef:
@@ -147,6 +183,15 @@ def post(organisation_iri: str, role_key: str) -> URIRef:
     """
     local = str(organisation_iri)[len(str(ID)):] if str(organisation_iri).startswith(str(ID)) else str(organisation_iri)
     return ID[f"post/{slug(local)}/{slug(role_key)}"]
+
+
+def population(source_key: str, insee: str) -> URIRef:
+    """IRI of the population figure a source (table) gives for a commune.
+
+    >>> population("anct-pvd-2021", "62907")
+    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/population/anct-pvd-2021/62907')
+    """
+    return ID[f"population/{slug(source_key)}/{_check(insee, INSEE_COMMUNE_RE, 'INSEE commune code')}"]
 
 
 def project(insee: str) -> URIRef:

@@ -1,6 +1,23 @@
-"""Stores: the interface (:mod:`.base`) and its backends."""
+"""Stores: the interface (:mod:`.base`) and its backends (in-memory, embedded on-disk,
+remote SPARQL 1.1 endpoint)."""
 
 from .base import ASK, GRAPH, SELECT, QueryResult, Store
 from .memory import MemoryStore
 
-__all__ = ["ASK", "GRAPH", "SELECT", "QueryResult", "Store", "MemoryStore"]
+
+def open_store(path=None, *, endpoint: str | None = None, update_endpoint: str | None = None,
+               gsp_endpoint: str | None = None, user: str | None = None, password: str | None = None,
+               token: str | None = None, read_only: bool = False) -> Store:
+    """The store the user named: a remote endpoint when ``endpoint`` is given, else the embedded
+    store at ``path`` (default :func:`pvd_kg.paths.default_store_path`)."""
+    if endpoint:
+        from .endpoint import EndpointStore
+
+        return EndpointStore(endpoint, update_url=update_endpoint, gsp_url=gsp_endpoint,
+                             user=user, password=password, token=token)
+    from .embedded import EmbeddedStore
+
+    return EmbeddedStore(path, read_only=read_only)
+
+
+__all__ = ["ASK", "GRAPH", "SELECT", "QueryResult", "Store", "MemoryStore", "open_store"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Iterator
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -65,6 +66,60 @@ class Store(ABC):
     @abstractmethod
     def __len__(self) -> int:
         """Number of quads."""
+
+    # --- writes: each call is atomic (all of its data or none of it) ---
+
+    @abstractmethod
+    def add_nquads(self, path: Path) -> None:
+        """Add the quads of an N-Quads file in ONE atomic call.
+
+        :raises StoreError: the store refused the write; nothing was written.
+        """
+
+    @abstractmethod
+    def replace_graphs(self, drop: Iterable[str], path: Path) -> None:
+        """Drop the graphs ``drop`` and add the quads of the N-Quads file ``path``, in ONE atomic call.
+
+        :raises StoreError: the store refused the write; nothing was changed.
+        """
+
+    @abstractmethod
+    def drop_graph(self, graph: str) -> bool:
+        """Remove a named graph and its triples; False if there was no such graph."""
+
+    @abstractmethod
+    def dump(self, output: BinaryIO, fmt, graph: str | None = None, prefixes: dict | None = None) -> None:
+        """Stream the store (or one graph) to ``output`` in :class:`pvd_kg.formats.RdfFormat` ``fmt``.
+        Formats without named graphs get the union of all graphs when ``graph`` is None."""
+
+    # --- reads with a default implementation in SPARQL (backends may do better) ---
+
+    def describe(self, nodes: Iterable[Node]) -> list[tuple[Node, Node, Node]]:
+        """The stored triples (any graph) whose subject is one of ``nodes``."""
+        out: list = []
+        nodes = [n for n in nodes if isinstance(n, URIRef)]
+        for i in range(0, len(nodes), 200):
+            values = " ".join(n.n3() for n in nodes[i:i + 200])
+            answer = self.query(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+            out.extend(answer.rows)
+        return out
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph."""
+        answer = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        return {str(g): int(n) for g, n in answer.rows}
+
+    def stats(self) -> dict:
+        """Triples per graph, instances per class, uses per property (over all named graphs)."""
+        classes = self.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } "
+                             "GROUP BY ?c ORDER BY DESC(?n) ?c")
+        props = self.query("SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?p ORDER BY DESC(?n) ?p")
+        return {
+            "quads": len(self),
+            "graphs": self.graph_sizes(),
+            "classes": {str(c): int(n) for c, n in classes.rows},
+            "properties": {str(p): int(n) for p, n in props.rows},
+        }
 
     def close(self) -> None:  # pragma: no cover - default no-op
         pass

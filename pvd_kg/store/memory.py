@@ -1,21 +1,128 @@
-"""An in-memory pyoxigraph store: for tests, analysis of a freshly built graph, and benchmarks."""
+"""An in-memory pyoxigraph store: for tests, analysis of a freshly built graph, and benchmarks.
+
+:class:`OxigraphStore` holds what every pyoxigraph-backed store shares (the embedded on-disk
+store subclasses it); :class:`MemoryStore` is the in-memory one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
 import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import BNode, Dataset, URIRef
 
-from ..errors import QueryError
-from .base import QueryResult, Store, result_from_oxigraph
+from ..errors import QueryError, StoreError
+from .base import QueryResult, Store, result_from_oxigraph, term_from_oxigraph
 
 
-class MemoryStore(Store):
+def to_oxigraph(term):
+    """The pyoxigraph term for an rdflib IRI or blank node (what :meth:`Store.describe` takes)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"not a node: {term!r}")
+
+
+class OxigraphStore(Store):
+    """The operations shared by the pyoxigraph backends; ``self.ox`` is the ``pyoxigraph.Store``."""
+
+    ox: ox.Store
+
+    def query(self, sparql: str, *, timeout: float | None = None, limit: int | None = None) -> QueryResult:
+        try:
+            answer = self.ox.query(sparql, use_default_graph_as_union=True)
+            return result_from_oxigraph(answer, limit)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise QueryError(f"query failed: {exc}") from exc
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self) -> int:
+        return len(self.ox)
+
+    def add_nquads(self, path: Path) -> None:
+        try:
+            self.ox.load(path=str(path), format=ox.RdfFormat.N_QUADS)  # atomic: one transaction
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"the store refused the write, nothing was written: {exc}") from exc
+
+    def replace_graphs(self, drop: Iterable[str], path: Path) -> None:
+        # One SPARQL Update request is one transaction in Oxigraph: the drops and the inserts
+        # commit together or not at all (Store.load cannot be combined with a removal).
+        parts = [f"DROP SILENT GRAPH <{g}>" for g in drop]
+        inserts = _insert_data(path)
+        if inserts:
+            parts.append(inserts)
+        if not parts:
+            return
+        try:
+            self.ox.update(" ;\n".join(parts))
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"the store refused the write, nothing was changed: {exc}") from exc
+
+    def drop_graph(self, graph: str) -> bool:
+        node = ox.NamedNode(graph)
+        if not self.ox.contains_named_graph(node):
+            return False
+        self.ox.update(f"DROP GRAPH <{graph}>")  # one update = one transaction
+        return True
+
+    def dump(self, output: BinaryIO, fmt, graph: str | None = None, prefixes: dict | None = None) -> None:
+        oxfmt = fmt.pyoxigraph_format()
+        kwargs = {"prefixes": prefixes} if prefixes and fmt.name in ("turtle", "trig", "rdfxml") else {}
+        if graph is not None:
+            self.ox.dump(output, oxfmt, from_graph=ox.NamedNode(graph), **kwargs)
+        elif fmt.quads:
+            self.ox.dump(output, oxfmt, **kwargs)
+        else:
+            # The union of every graph, streamed; a triple stored in two graphs is written twice,
+            # which parses back to the same RDF graph.
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self.ox)
+            ox.serialize(triples, output, oxfmt, **kwargs)
+
+    def describe(self, nodes) -> list[tuple]:
+        out = []
+        for node in nodes:
+            if not isinstance(node, (URIRef, BNode)):
+                continue
+            for q in self.ox.quads_for_pattern(to_oxigraph(node), None, None, None):
+                out.append((node, term_from_oxigraph(q.predicate), term_from_oxigraph(q.object)))
+        return out
+
+
+def _insert_data(path: Path) -> str:
+    """A SPARQL ``INSERT DATA`` block with the quads of an N-Quads file (N-Triples term syntax is
+    valid SPARQL)."""
+    by_graph: dict[str, list[str]] = {}
+    try:
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+            by_graph.setdefault(str(quad.graph_name) if not isinstance(quad.graph_name, ox.DefaultGraph) else "",
+                                []).append(triple)
+    except (OSError, SyntaxError) as exc:
+        raise StoreError(f"cannot read the quads to write, nothing was written: {exc}") from exc
+    if not by_graph:
+        return ""
+    blocks = []
+    for g, triples in by_graph.items():
+        body = "\n".join(triples)
+        blocks.append(f"GRAPH {g} {{\n{body}\n}}" if g else body)
+    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
+
+
+class MemoryStore(OxigraphStore):
     """A pyoxigraph in-memory store. Queries run in-process (trusted callers only: no timeout).
 
-    >>> from pvd_kg.graph import curated_dataset
-    >>> s = MemoryStore.from_dataset(curated_dataset())
-    >>> s.query("ASK { ?s ?p ?o }").boolean
-    True
+    >>> from rdflib import Dataset, URIRef, Literal
+    >>> ds = Dataset(); _ = ds.graph(URIRef("http://example.org/g")).add(
+    ...     (URIRef("http://example.org/a"), URIRef("http://example.org/p"), Literal("x")))
+    >>> s = MemoryStore.from_dataset(ds)
+    >>> s.query("ASK { ?s ?p ?o }").boolean, s.graphs()
+    (True, ['http://example.org/g'])
     """
 
     def __init__(self, store: ox.Store | None = None):
@@ -28,18 +135,3 @@ class MemoryStore(Store):
         data = dataset.serialize(format="nquads", encoding="utf-8")
         store.ox.load(data, format=ox.RdfFormat.N_QUADS)
         return store
-
-    def query(self, sparql: str, *, timeout: float | None = None, limit: int | None = None) -> QueryResult:
-        try:
-            answer = self.ox.query(sparql, use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
-            raise QueryError(f"query failed: {exc}") from exc
-        return result_from_oxigraph(answer, limit)
-
-    def graphs(self) -> list[str]:
-        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
-
-    def __len__(self) -> int:
-        return len(self.ox)

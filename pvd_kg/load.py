@@ -1,0 +1,278 @@
+"""Load RDF files into a store, and build the whole graph into it.
+
+Every load goes the same way: parse each file in a child process that can be killed (hostile
+input never runs in this process) into canonical N-Quads; validate the new triples against the
+shapes together with the stored neighbourhood they touch; then commit everything in ONE atomic
+store call, or refuse with the report and leave the store exactly as it was.
+
+Validation cost grows with the load, not the store: the data checked is the new triples, the
+stored description of every node they mention (1 hop) and of the nodes those point to (2nd
+hop); only the results about the nodes of the first hop count.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, URIRef
+
+from . import graph as graph_module
+from . import paths
+from .errors import InputError, ValidationFailed
+from .formats import format_for_path, rdf_format
+from .report import Report
+from .store.base import Store, term_from_oxigraph
+from .store.isolate import PARSE_MEMORY_MB, parse_to_nquads
+from .vocab import GRAPH
+
+DEFAULT_GRAPH = ""  # key of the default graph in counts
+
+
+@dataclass
+class LoadResult:
+    """What a load or build wrote: quads per graph (``""`` = default graph) and the validation report."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    report: Report = field(default_factory=Report)
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, graph: str | None = None,
+                base_iri: str | None = None, memory_mb: int = PARSE_MEMORY_MB,
+                progress: Callable[[Path], None] | None = None) -> dict[str, int]:
+    """Parse every file (in a child process each) and write all their quads to the N-Quads file
+    ``out``. Returns the number of quads per graph (``""``: the default graph).
+
+    :param fmt: a format name of :mod:`pvd_kg.formats` (default: from each file's extension).
+    :param graph: the named graph for triples (default: the default graph).
+    :param base_iri: base for relative IRIs (default: each file's ``file:`` URI).
+    :raises RdfSyntaxError: a file does not parse (``file:line:column: why``).
+    :raises InputError: unreadable file, unknown format, or a parser that ran out of memory.
+    """
+    counts: dict[str, int] = {}
+    partial = out.with_name(out.name + ".partial")  # ``out`` appears only once complete
+    with open(partial, "wb") as sink:
+        for i, path in enumerate(Path(f) for f in files):
+            if not path.is_file():
+                raise InputError(f"{path}: no such file")
+            rdf = rdf_format(fmt) if fmt else format_for_path(path)
+            part = out.with_name(f"part{i}.nq")
+            for g, n in parse_to_nquads(path, part, rdf, base_iri=base_iri or path.resolve().as_uri(),
+                                        graph=graph, memory_mb=memory_mb).items():
+                counts[g] = counts.get(g, 0) + n
+            with open(part, "rb") as src:
+                while chunk := src.read(1 << 20):
+                    sink.write(chunk)
+            part.unlink()
+            if progress:
+                progress(path)
+    partial.rename(out)
+    return counts
+
+
+def _mentioned(new: ox.Store) -> set:
+    out = set()
+    for q in new:
+        for t in (q.subject, q.object):
+            if isinstance(t, ox.NamedNode):
+                out.add(URIRef(t.value))
+    return out
+
+
+def neighbourhood(store: Store, mentioned: set) -> list[tuple]:
+    """The stored triples needed to validate new data with what is already stored: the
+    description of every node it ``mentioned`` (1 hop), and the description of the nodes those
+    point to (2nd hop: ``sh:class`` needs their types, SPARQL constraints their links, such as
+    the départements of a commune's EPCI)."""
+    hop1 = store.describe(sorted(mentioned))
+    targets = {o for _, _, o in hop1 if isinstance(o, (URIRef, BNode))} - mentioned
+    return hop1 + store.describe(sorted(targets, key=str))
+
+
+def validation_data(store: Store, nquads: Path) -> tuple[list[tuple], set[str]]:
+    """The triples to validate (new triples + stored neighbourhood) and the nodes whose results
+    count: those the new data describes or mentions (the 2nd-hop nodes are there as context:
+    their own links are not followed, so their results are not reliable)."""
+    new = ox.Store()
+    new.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    triples, focus = [], set()
+    for q in new:
+        s = term_from_oxigraph(q.subject)
+        focus.add(str(s))
+        triples.append((s, term_from_oxigraph(q.predicate), term_from_oxigraph(q.object)))
+    mentioned = _mentioned(new)
+    focus |= {str(m) for m in mentioned}
+    triples.extend(neighbourhood(store, mentioned))
+    return triples, focus
+
+
+def check(data, *, engine: str = "fast", strict: bool = False, focus: set[str] | None = None) -> Report:
+    """Validate ``data`` (an rdflib Graph or Dataset, or a list of triples) against the shapes.
+
+    :param focus: keep only the results about these nodes (None: all).
+    :raises ValidationFailed: violations (or, with ``strict``, warnings); the report says which.
+    """
+    from .validate import validate  # imported when needed: the SHACL engines are slow to import
+
+    report = validate(data, engine=engine)
+    if focus is not None:
+        report.issues = [i for i in report.issues if i.source is None or i.source in focus]
+    if not report.ok or (strict and report.warnings):
+        what = f"{report.count('error')} violation(s)" + (f", {report.count('warning')} warning(s)" if strict else "")
+        raise ValidationFailed(f"the data breaks the shapes: {what}; nothing was written", report=report)
+    return report
+
+
+def csv_source(path: Path) -> tuple[str, list[tuple], Report]:
+    """Read a source table the ingest knows (by its shipped name, e.g. ``pvd_communes_2021-01.csv``,
+    or its download name ``{key}.csv``) into its named graph ``pvdg:{key}``. The other shipped
+    tables are read too, as the ingest checks every list against the COG.
+
+    :returns: the graph IRI, its ``(s, p, o, graph)`` tuples and the ingest's issues for the file.
+    :raises InputError: not a known source table.
+    :raises SourceDataError: the table cannot be read at all.
+    """
+    from .ingest.build import ingest
+    from .ingest.shipped import SHIPPED
+
+    key = next((k for k, spec in SHIPPED.items() if path.name in (spec.file, f"{k}.csv")), None)
+    if key is None:
+        raise InputError(f"{path}: not a source table the ingest knows",
+                         hint="name it as shipped or as KEY.csv, one of: " + ", ".join(sorted(SHIPPED)))
+    with tempfile.TemporaryDirectory(prefix=f"pvd-kg-csv-{os.getpid()}-") as tmp:
+        for shipped in paths.SOURCES_DIR.iterdir():
+            (Path(tmp) / shipped.name).symlink_to(shipped.resolve())
+        (Path(tmp) / f"{key}.csv").unlink(missing_ok=True)
+        (Path(tmp) / f"{key}.csv").symlink_to(path.resolve())  # the download name wins over the shipped one
+        result = ingest(tmp)
+    out = result.outputs[key]
+    return str(out.iri), list(out.quads()), Report(list(result.tallies[key].issues))
+
+
+_TMP_RE = re.compile(r"^pvd-kg-(?:load|build|csv)-(\d+)-")
+
+
+def _workdir(kind: str) -> tempfile.TemporaryDirectory:
+    """A scratch folder named after this process; those of killed processes are removed first
+    (a SIGKILL skips every cleanup)."""
+    root = Path(tempfile.gettempdir())
+    for entry in root.glob("pvd-kg-*"):
+        m = _TMP_RE.match(entry.name)
+        if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"pvd-kg-{kind}-{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = None, graph: str | None = None,
+               base_iri: str | None = None, validate: bool = True, strict: bool = False, engine: str = "fast",
+               memory_mb: int = PARSE_MEMORY_MB, progress: Callable[[Path], None] | None = None) -> LoadResult:
+    """Parse, validate (with the stored neighbourhood) and commit ``files`` in one atomic call.
+    RDF files add their triples; a source table (``.csv``, see :func:`csv_source`) replaces its
+    named graph.
+
+    :param validate: check the shapes (False for data outside the PVD model, e.g. test suites).
+    :raises RdfSyntaxError: a file does not parse; the store is unchanged.
+    :raises ValidationFailed: the data breaks the shapes; the store is unchanged.
+    :raises StoreError: the store refused the write; the store is unchanged.
+    """
+    files = [Path(f) for f in files]
+    tables = [f for f in files if f.suffix.lower() == ".csv" and fmt is None]
+    with _workdir("load") as tmp:
+        nquads = Path(tmp) / "load.nq"
+        counts = parse_files([f for f in files if f not in tables], nquads, fmt=fmt, graph=graph,
+                             base_iri=base_iri, memory_mb=memory_mb, progress=progress)
+        report, replaced = Report(), []
+        if tables:
+            with open(nquads, "ab") as sink:
+                for table in tables:
+                    iri, quads, issues = csv_source(table)
+                    if strict and (issues.errors or issues.warnings):
+                        raise ValidationFailed(f"{table}: {len(issues)} problem(s) in the table (--strict); "
+                                               "nothing was written", report=issues)
+                    report.extend(issues.issues)
+                    sink.write(graph_module.to_nquads(quads))
+                    replaced.append(iri)
+                    counts[iri] = len(quads)
+                    if progress:
+                        progress(table)
+        if validate:
+            data, focus = validation_data(store, nquads)
+            report.extend(check(data, engine=engine, strict=strict, focus=focus).issues)
+        if replaced:
+            store.replace_graphs(replaced, nquads)  # a table is its whole graph: replace it
+        else:
+            store.add_nquads(nquads)
+    return LoadResult(counts, report)
+
+
+def built_quads(strict: bool = False) -> tuple[list[tuple], Report]:
+    """The whole graph as ``(s, p, o, graph)`` tuples from :func:`pvd_kg.graph.build_quads`
+    (the curated graph alone while the ingest stage is missing), and the build's own report.
+
+    :raises ValidationFailed: with ``strict``, the sources have errors or warnings.
+    """
+    build_quads = getattr(graph_module, "build_quads", None)
+    if build_quads is not None:
+        return build_quads(strict=strict)
+    ds = graph_module.curated_dataset()
+    return [(s, p, o, g) for s, p, o, g in ds.quads((None, None, None, None)) if g is not None], Report()
+
+
+def _write_nquads(quads: list[tuple], path: Path) -> None:
+    to_nquads = getattr(graph_module, "to_nquads", None)
+    if to_nquads is not None:
+        path.write_bytes(to_nquads(quads))
+        return
+    ds = Dataset()
+    ds.addN((s, p, o, ds.graph(g)) for s, p, o, g in quads)
+    ds.serialize(destination=str(path), format="nquads", encoding="utf-8")
+
+
+def owned_graphs(store: Store) -> list[str]:
+    """The graphs ``build`` owns and replaces: every graph in the project's ``pvdg:`` namespace."""
+    return [g for g in store.graphs() if g.startswith(str(GRAPH))]
+
+
+def build(store: Store, *, strict: bool = False, engine: str = "fast", validate: bool = True) -> LoadResult:
+    """Build the whole graph, validate it, and replace the graphs build owns in ONE atomic call
+    (re-running gives the same store).
+
+    :raises ValidationFailed: violations, or warnings with ``strict``; the store is unchanged.
+    """
+    quads, report = built_quads(strict=strict)
+    if validate:
+        report.extend(check([q[:3] for q in quads], engine=engine, strict=strict).issues)
+    with _workdir("build") as tmp:
+        nquads = Path(tmp) / "build.nq"
+        _write_nquads(quads, nquads)
+        counts: dict[str, int] = {}
+        for q in quads:
+            counts[str(q[3])] = counts.get(str(q[3]), 0) + 1
+        stale = owned_graphs(store)
+        store.replace_graphs(sorted(set(stale) | set(counts) - {DEFAULT_GRAPH}), nquads)
+    return LoadResult(counts, report, dropped=sorted(set(stale) - set(counts)))
+
+
+__all__ = ["LoadResult", "load_files", "parse_files", "build", "built_quads", "check", "neighbourhood",
+           "validation_data", "owned_graphs", "csv_source"]

@@ -1,0 +1,73 @@
+"""What only the embedded store does: its query worker process, its folder and its lock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pvd_kg.errors import QueryTimeout, StoreError
+from pvd_kg.load import load_files
+from pvd_kg.store.embedded import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u }"
+
+
+def _nt(tmp_path, name, n) -> Path:
+    path = tmp_path / name
+    path.write_text("".join(f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(n)))
+    return path
+
+
+def test_timeout_kills_the_worker_process(tmp_path):
+    with EmbeddedStore(tmp_path / "store") as store:
+        load_files(store, [_nt(tmp_path, "a.nt", 40)], validate=False)
+        store.query("ASK {}", timeout=10)
+        pid = store._worker.proc.pid
+        with pytest.raises(QueryTimeout):
+            store.query(RUNAWAY, timeout=0.5)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone, not left computing in the background
+        assert store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=10).rows[0][0].toPython() == 40
+
+
+def test_worker_sees_later_writes(tmp_path):
+    with EmbeddedStore(tmp_path / "store") as store:
+        load_files(store, [_nt(tmp_path, "a.nt", 3)], validate=False)
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        assert store.query(count, timeout=10).rows[0][0].toPython() == 3
+        load_files(store, [_nt(tmp_path, "b.nt", 5)], validate=False)
+        assert store.query(count, timeout=10).rows[0][0].toPython() == 5
+        assert store.drop_graph("http://example.org/none") is False
+
+
+def test_read_only_needs_an_existing_store(tmp_path):
+    with pytest.raises(StoreError, match="no store at"):
+        len(EmbeddedStore(tmp_path / "missing", read_only=True))
+
+
+def test_a_second_writer_is_refused_with_a_hint(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); "
+                               "print('open', flush=True); sys.stdin.read()", str(tmp_path / "store")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreError, match="cannot open the store"):
+            len(EmbeddedStore(tmp_path / "store"))
+        assert len(EmbeddedStore(tmp_path / "store", read_only=True)) == 0  # readers are fine
+    finally:
+        holder.stdin.close()
+        holder.wait()
+
+
+def test_store_location_from_the_environment(tmp_path):
+    env = dict(os.environ, PVD_KG_STORE=str(tmp_path / "elsewhere"), PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", "from pvd_kg.store.embedded import EmbeddedStore; "
+                          "s = EmbeddedStore(); print(s.path); len(s)"], env=env, cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(tmp_path / "elsewhere")
+    assert (tmp_path / "elsewhere" / "CURRENT").exists()  # created on first use
