@@ -400,7 +400,8 @@ def network_cmd(kind, fmt, output, signing, actors, ties, source, **opts):
 
 @cli.command("metrics")
 @click.argument("name", metavar="NAME")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="table", show_default=True,
+              help="Output as an aligned table, CSV or JSON.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N rows (tables are sorted best first).")
 @click.option("--actors", type=click.Choice(["all", "people", "organisations"]), default="all", show_default=True,
               help="Network metrics: the co-signature network's actors.")
@@ -444,7 +445,8 @@ def chart_cmd(kind, output, source, **opts):
 @cli.command("build-report")
 @click.option("--strict", is_flag=True, help="Warnings in the sources are failures.")
 @click.option("--issues/--no-issues", default=True, show_default=True, help="List every issue after the counts.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output as text lines or JSON.")
 def build_report_cmd(strict, issues, fmt):
     """Read and check every source of graph/sources/ (nothing is stored): rows read, loaded,
     rejected and warned per source, triples per graph, then one line per issue."""
@@ -466,7 +468,8 @@ def build_report_cmd(strict, issues, fmt):
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--key", default=None, help="INSEE code column (guessed: insee_com, Code commune...).")
 @click.option("--field", "fields", multiple=True, help="Compare only this field (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output as text lines or JSON.")
 def diff_cmd(old, new, key, fields, fmt):
     """Compare two snapshots of a commune list (e.g. the PVD lists of 2021 and 2026): communes
     added, removed, and changed with the fields that changed."""

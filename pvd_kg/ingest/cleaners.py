@@ -133,7 +133,7 @@ def has_contact(text: str) -> str | None:
 
     Such values are never published.
 
-    >>> has_contact("madamelemaire@mairie-bourgachard.fr"), has_contact("tél. 03 21 00 00 00"), has_contact("Belley")
+    >>> has_contact("contact@mairie.example"), has_contact("tél. 03 21 00 00 00"), has_contact("Belley")
     ('e-mail', 'phone', None)
     """
     if not text:
