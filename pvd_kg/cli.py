@@ -124,7 +124,7 @@ def build_cmd(strict, engine, no_validate, **opts):
     for graph in result.dropped:
         click.echo(f"dropped {graph} (no longer built)")
     report = result.report
-    for issue in [i for i in report if i.severity != "info"][:50]:
+    for issue in sorted((i for i in report if i.severity != "info"), key=lambda i: i.severity != "error")[:50]:
         click.echo(str(issue), err=True)
     click.echo(f"{report.count('error')} error(s), {report.count('warning')} warning(s), "
                f"{report.count('info')} note(s) (`pvd-kg validate` shows them all)", err=True)
