@@ -123,11 +123,25 @@ def build_cmd(strict, engine, no_validate, **opts):
     click.echo(f"{result.total:>10}  quads in {len(result.counts)} graph(s)")
     for graph in result.dropped:
         click.echo(f"dropped {graph} (no longer built)")
-    report = result.report
-    for issue in sorted((i for i in report if i.severity != "info"), key=lambda i: i.severity != "error")[:50]:
+    _issue_summary(result.report)
+
+
+def _issue_summary(report) -> None:
+    """Errors in full (at most 50), then warnings and notes counted by kind: a build of the real
+    sources has hundreds of warnings, which `pvd-kg build-report` lists one by one."""
+    from collections import Counter
+
+    errors = report.errors
+    for issue in errors[:50]:
         click.echo(str(issue), err=True)
-    click.echo(f"{report.count('error')} error(s), {report.count('warning')} warning(s), "
-               f"{report.count('info')} note(s) (`pvd-kg validate` shows them all)", err=True)
+    for severity in ("error", "warning", "info"):
+        kinds = Counter(i.code or "other" for i in report if i.severity == severity)
+        if kinds:
+            detail = ", ".join(f"{n} {code}" for code, n in kinds.most_common())
+            click.echo(f"{sum(kinds.values())} {severity}(s): {detail}", err=True)
+    if len(report):
+        click.echo("(`pvd-kg build-report` lists the source issues one by one, `pvd-kg validate` the shapes')",
+                   err=True)
 
 
 @cli.command("load")

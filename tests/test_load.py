@@ -212,7 +212,7 @@ def test_sigkill_during_a_large_load_leaves_the_store_as_it_was(tmp_path):
         before = _content(store)
     big = tmp_path / "big.nt"
     with open(big, "w", encoding="utf-8") as f:
-        for i in range(300_000):
+        for i in range(1_500_000):
             f.write(f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "value {i}" .\n')
     env = dict(os.environ, TMPDIR=str(scratch), PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "pvd_kg.cli", "load", str(big), "--no-validate",
@@ -226,7 +226,7 @@ def test_sigkill_during_a_large_load_leaves_the_store_as_it_was(tmp_path):
             break
         time.sleep(0.05)
     assert committing, "never saw the parsed file complete"
-    time.sleep(0.5)
+    time.sleep(0.2)
     assert proc.poll() is None, "the load finished before it could be killed: make the file larger"
     proc.send_signal(signal.SIGKILL)
     proc.wait()

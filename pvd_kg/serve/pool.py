@@ -22,9 +22,10 @@ _CTX = multiprocessing.get_context("spawn")  # never fork a process that runs an
 
 
 class _Worker:
-    def __init__(self, store_path: Path, read_only: bool = True):
+    def __init__(self, store_path: Path, read_only: bool = True, mirror_max_quads: int = worker.MIRROR_MAX_QUADS):
         self.conn, child = _CTX.Pipe()
-        self.proc = _CTX.Process(target=worker.main, args=(child, str(store_path), read_only), daemon=True)
+        self.proc = _CTX.Process(target=worker.main, args=(child, str(store_path), read_only, mirror_max_quads),
+                                 daemon=True)
         self.proc.start()
         child.close()
         hello = self.conn.recv() if self.conn.poll(60) else {"ready": False, "message": "no answer in 60 s"}
@@ -32,6 +33,7 @@ class _Worker:
             self.kill()
             raise StoreError(f"cannot open the store at {store_path}: {hello.get('message')}",
                              hint="build it with `pvd-kg build`, or name it with --store")
+        self.in_memory = bool(hello.get("in_memory"))
 
     def call(self, job: dict) -> dict:
         self.conn.send(job)
@@ -63,10 +65,14 @@ class WorkerPool:
     """``size`` read-only workers over the store at ``store_path``.
 
     :param timeout: default wall-clock limit of one job, in seconds.
+    :param mirror_max_quads: readers answer from an in-memory copy of a store up to this size
+        (:func:`.worker.mirror`); 0 keeps them on disk.
     """
 
-    def __init__(self, store_path: Path | str, size: int = 2, timeout: float = 30.0):
+    def __init__(self, store_path: Path | str, size: int = 2, timeout: float = 30.0,
+                 mirror_max_quads: int = worker.MIRROR_MAX_QUADS):
         self.store_path = Path(store_path)
+        self.mirror_max_quads = mirror_max_quads
         self.size = max(1, size)
         self.timeout = timeout
         self.stats = PoolStats()
@@ -91,7 +97,8 @@ class WorkerPool:
 
     async def _spawn_all(self) -> None:
         loop = asyncio.get_running_loop()
-        workers = await asyncio.gather(*(loop.run_in_executor(self._threads, _Worker, self.store_path)
+        workers = await asyncio.gather(*(loop.run_in_executor(self._threads, _Worker, self.store_path, True,
+                                                              self.mirror_max_quads)
                                          for _ in range(self.size)))
         for w in workers:
             self._live.add(w)
@@ -100,7 +107,7 @@ class WorkerPool:
     async def _replace(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            w = await loop.run_in_executor(self._threads, _Worker, self.store_path)
+            w = await loop.run_in_executor(self._threads, _Worker, self.store_path, True, self.mirror_max_quads)
         except StoreError:
             return
         self.stats.restarts += 1
@@ -169,7 +176,7 @@ class WorkerPool:
                 stopped.append(await self._idle.get())
             self._live.difference_update(stopped)
             await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in stopped))
-            writer = await loop.run_in_executor(self._threads, _Worker, self.store_path, False)
+            writer = await loop.run_in_executor(self._threads, _Worker, self.store_path, False, 0)
             try:
                 return await asyncio.wait_for(loop.run_in_executor(self._threads, writer.call, job), timeout)
             except asyncio.TimeoutError:
@@ -185,7 +192,8 @@ class WorkerPool:
 
     def status(self) -> dict:
         """Worker process ids and counters (for ``/status``)."""
-        return {"workers": sorted(w.proc.pid for w in self._live), "queries": self.stats.queries,
+        return {"workers": sorted(w.proc.pid for w in self._live),
+                "in_memory": sum(w.in_memory for w in self._live), "queries": self.stats.queries,
                 "timeouts": self.stats.timeouts, "restarts": self.stats.restarts}
 
     async def close(self) -> None:

@@ -272,16 +272,50 @@ def run_analysis(store, job: dict) -> dict:
     return run(store, job)
 
 
-def main(conn, store_path: str, read_only: bool) -> None:
-    """Worker entry point: open the store, say ``ready``, answer jobs until the pipe closes."""
+MIRROR_MAX_QUADS = 1_000_000
+"""A read-only worker copies a store of at most this many quads into memory (about 1.4 s and
+180 MB per 160 k quads here): pyoxigraph answers big joins 2-5x faster from memory than from
+RocksDB. The pool restarts its readers after every update, so a copy is never stale."""
+
+
+def mirror(store, max_quads: int):
+    """An in-memory copy of ``store``, or None when it holds more than ``max_quads`` quads.
+
+    Costs at most ``max_quads`` quads read when the store is too big.
+
+    >>> import pyoxigraph as ox
+    >>> s = ox.Store(); s.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o")))
+    >>> len(mirror(s, 10)), mirror(s, 0)
+    (1, None)
+    """
+    from itertools import islice
+
+    import pyoxigraph as ox
+
+    quads = list(islice(store.quads_for_pattern(None, None, None, None), max_quads + 1))
+    if len(quads) > max_quads:
+        return None
+    copy = ox.Store()
+    copy.bulk_extend(quads)
+    return copy
+
+
+def main(conn, store_path: str, read_only: bool, mirror_max_quads: int = MIRROR_MAX_QUADS) -> None:
+    """Worker entry point: open the store, say ``ready``, answer jobs until the pipe closes.
+
+    A read-only worker answers from an in-memory copy when the store has at most
+    ``mirror_max_quads`` quads (see :func:`mirror`); ``ready`` says so in ``in_memory``."""
     import pyoxigraph as ox
 
     try:
         store = ox.Store.read_only(store_path) if read_only else ox.Store(store_path)
+        copy = mirror(store, mirror_max_quads) if read_only and mirror_max_quads > 0 else None
     except OSError as exc:
         conn.send({"ready": False, "message": str(exc)})
         return
-    conn.send({"ready": True})
+    if copy is not None:
+        store = copy  # drops the read-only view: its files are no longer held open
+    conn.send({"ready": True, "in_memory": copy is not None})
     handlers = {"query": run_query, "update": run_update, "dump": run_dump, "analysis": run_analysis}
     while True:
         try:
