@@ -24,9 +24,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="", help="comma-separated query names")
     parser.add_argument("--store", help="an on-disk store (e.g. written by `pvd-kg build`): disk vs in-memory copy")
+    parser.add_argument("--queries", help="with --store: another catalog folder (e.g. an older copy of queries/)")
     args = parser.parse_args()
     if args.store:
-        return compare(args.store, args.runs, {n for n in args.only.split(",") if n})
+        return compare(args.store, args.runs, {n for n in args.only.split(",") if n},
+                       Path(args.queries) if args.queries else None)
 
     import pyoxigraph as ox
 
@@ -55,8 +57,9 @@ def main() -> None:
         print(f"{query.name:40} {best * 1000:9.1f} {n:6d}")
 
 
-def compare(path: str, runs: int, wanted: set[str]) -> None:
-    """Median ms of each catalog query on the on-disk store at ``path`` and on its in-memory copy."""
+def compare(path: str, runs: int, wanted: set[str], catalog_dir: Path | None = None) -> None:
+    """Median ms of each catalog query (of ``catalog_dir``, default ``queries/``) on the on-disk store
+    at ``path`` and on its in-memory copy."""
     import statistics
 
     import pyoxigraph as ox
@@ -68,8 +71,8 @@ def compare(path: str, runs: int, wanted: set[str]) -> None:
     t0 = time.perf_counter()
     memory = mirror(disk, 10**9)
     print(f"in-memory copy: {time.perf_counter() - t0:.2f} s, {len(memory)} quads")
-    print(f"{'query':30} {'disk ms':>8} {'memory ms':>10} {'rows':>6}")
-    for query in queries.catalog():
+    print(f"{'query':30} {'disk ms':>8} {'memory ms':>10} {'rows':>6}  answer")
+    for query in queries.catalog(catalog_dir):
         if (wanted and query.name not in wanted) or any(p.default is None for p in query.params):
             continue
         text, medians, n = queries.render(query), [], 0
@@ -80,7 +83,23 @@ def compare(path: str, runs: int, wanted: set[str]) -> None:
                 n = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
                 times.append(time.perf_counter() - start)
             medians.append(statistics.median(times) * 1000)
-        print(f"{query.name:30} {medians[0]:8.1f} {medians[1]:10.1f} {n:6d}")
+        print(f"{query.name:30} {medians[0]:8.1f} {medians[1]:10.1f} {n:6d}  {answer_hash(disk, text)}")
+
+
+def answer_hash(store, text: str) -> str:
+    """A short hash of the answer's rows in order (blank nodes as ``_:b``): equal hashes on the
+    same store mean that two versions of a query give the same answer."""
+    import hashlib
+
+    import pyoxigraph as ox
+
+    answer = store.query(text, use_default_graph_as_union=True)
+    if isinstance(answer, ox.QueryBoolean):
+        return str(bool(answer))
+    names = answer.variables
+    rows = [tuple("_:b" if isinstance(s[v], ox.BlankNode) else str(s[v]) if s[v] is not None else "" for v in names)
+            for s in answer]
+    return hashlib.sha1(repr(rows).encode()).hexdigest()[:12]
 
 
 if __name__ == "__main__":

@@ -20,13 +20,15 @@ TARGET = ROOT / "docs" / "cli.md"
 
 
 def _help(command: click.Command, name: str, parent: click.Context | None) -> str:
-    ctx = click.Context(command, info_name=name, parent=parent, terminal_width=100, max_content_width=100)
+    # the group's context settings (help_option_names) as the real command line has them
+    ctx = click.Context(command, info_name=name, parent=parent, terminal_width=100, max_content_width=100,
+                        **(cli.context_settings if parent is None else {}))
     return command.get_help(ctx)
 
 
 def render() -> str:
     """The whole reference, as Markdown."""
-    root = click.Context(cli, info_name="pvd-kg", terminal_width=100, max_content_width=100)
+    root = click.Context(cli, info_name="pvd-kg", terminal_width=100, max_content_width=100, **cli.context_settings)
     parts = ["# CLI reference", "",
              "Generated from `--help` by `python scripts/cli_reference.py`; do not edit by hand.", "",
              "```", _help(cli, "pvd-kg", None), "```", ""]
