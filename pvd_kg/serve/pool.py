@@ -5,6 +5,8 @@ killed (SIGKILL: pyoxigraph cannot cancel) and a fresh one started in the backgr
 work really stops and the other workers keep answering. Updates are exclusive: the pool waits
 for running queries, stops its readers (a read-only view must not share the folder with a
 writer), runs the update in a one-off read-write process, then starts the readers again.
+A reader of a small store answers from an in-memory copy (:func:`.worker.mirror`); starting the
+readers again after an update is what refreshes those copies.
 """
 
 from __future__ import annotations
