@@ -71,3 +71,39 @@ def test_store_location_from_the_environment(tmp_path):
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(tmp_path / "elsewhere")
     assert (tmp_path / "elsewhere" / "CURRENT").exists()  # created on first use
+
+
+def _quads(store):
+    return sorted(str(q) for q in store.ox)
+
+
+def test_replace_graphs_swaps_folders_and_keeps_other_graphs(tmp_path):
+    with EmbeddedStore(tmp_path / "store") as store:
+        load_files(store, [_nt(tmp_path, "keep.nt", 3)], graph="http://example.org/keep", validate=False)
+        load_files(store, [_nt(tmp_path, "old.nt", 5)], graph="http://example.org/replaced", validate=False)
+        new = tmp_path / "new.nq"
+        new.write_text('<http://example.org/a> <http://example.org/p> "new" <http://example.org/replaced> .\n')
+        store.replace_graphs(["http://example.org/replaced"], new)
+        assert store.graphs() == ["http://example.org/keep", "http://example.org/replaced"]
+        assert len(store) == 3 + 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.nt", "new.nq", "old.nt", "store"]
+
+
+@pytest.mark.parametrize("crash_point", ["before the first rename", "between the renames", "after both renames"])
+def test_an_interrupted_swap_is_finished_or_undone_on_open(tmp_path, crash_point):
+    path = tmp_path / "store"
+    with EmbeddedStore(path) as store:
+        load_files(store, [_nt(tmp_path, "a.nt", 4)], validate=False)
+        before = _quads(store)
+    new, old = tmp_path / ".store.new", tmp_path / ".store.old"
+    with EmbeddedStore(tmp_path / "scratch") as other:  # a complete store standing for the new folder
+        load_files(other, [_nt(tmp_path, "b.nt", 9)], validate=False)
+        expected_new = _quads(other)
+    os.rename(tmp_path / "scratch", new)
+    if crash_point != "before the first rename":
+        os.rename(path, old)
+    if crash_point == "after both renames":
+        os.rename(new, path)
+    with EmbeddedStore(path) as store:
+        assert _quads(store) == (expected_new if crash_point == "after both renames" else before)
+    assert not new.exists() and not old.exists()

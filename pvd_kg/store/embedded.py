@@ -2,13 +2,19 @@
 unless told otherwise; created on first use.
 
 Writes go through the atomic pyoxigraph calls only (``Store.load``, ``Store.update``), never
-``bulk_load``, so a killed process leaves the store as it was. Queries given a ``timeout`` run
+``bulk_load`` on the store itself, so a killed process leaves the store as it was. A build, which
+replaces most of the store, writes a whole new store in a sibling folder (``bulk_load`` is safe
+there: nobody sees that folder until it is complete) and swaps the folders with two renames;
+:meth:`EmbeddedStore._recover` finishes or undoes a swap that a crash interrupted. Queries given a ``timeout`` run
 in a child process on a read-only view (:class:`~.isolate.QueryWorker`), which is killed when the
 deadline passes."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
+from typing import Iterable
 
 import pyoxigraph as ox
 
@@ -41,6 +47,8 @@ class EmbeddedStore(OxigraphStore):
     @property
     def ox(self) -> ox.Store:
         if self._ox is None:
+            if not self.read_only:
+                self._recover()
             try:
                 if self.read_only:
                     if not self.path.exists():
@@ -64,6 +72,54 @@ class EmbeddedStore(OxigraphStore):
         if self._worker is None:
             self._worker = QueryWorker(self.path)
         return self._worker.run(sparql, timeout=timeout, limit=limit)
+
+    def _sibling(self, kind: str) -> Path:
+        return self.path.with_name(f".{self.path.name}.{kind}")
+
+    def _recover(self) -> None:
+        """Finish or undo a folder swap that a crash interrupted (see :meth:`replace_graphs`)."""
+        new, old = self._sibling("new"), self._sibling("old")
+        if not self.path.exists() and old.exists():
+            os.rename(old, self.path)  # crashed between the two renames: the previous store comes back
+        for leftover in (new, old):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+
+    def replace_graphs(self, drop: Iterable[str], path: Path) -> None:
+        """Replace the graphs ``drop`` by the quads of the N-Quads file ``path``, keeping every
+        other graph, as one atomic change: the new store is written beside this one, then the
+        folders are swapped. Much faster than one SPARQL update for a whole build.
+
+        Another process that has the store open (``pvd-kg serve``) keeps reading the previous
+        content until it reopens the store."""
+        drop = set(drop)
+        new, old = self._sibling("new"), self._sibling("old")
+        current = self.ox  # opened (and any interrupted swap recovered) before the new folder exists
+        try:
+            fresh = ox.Store(str(new))
+            fresh.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            for graph in current.named_graphs():
+                if isinstance(graph, ox.NamedNode) and graph.value not in drop:
+                    fresh.bulk_extend(current.quads_for_pattern(None, None, None, graph))
+            fresh.bulk_extend(current.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            fresh.flush()
+            fresh.optimize()
+            del fresh
+        except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
+            shutil.rmtree(new, ignore_errors=True)
+            raise StoreError(f"the store refused the write, nothing was changed: {exc}") from exc
+        del current
+        self.close()
+        os.rename(self.path, old)
+        os.rename(new, self.path)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def compact(self) -> None:
+        """Flush the write-ahead log into the database files and compact them. After a big
+        write (a build), the next open would otherwise replay the whole log: seconds instead of
+        milliseconds, for every command that follows."""
+        self.ox.flush()
+        self.ox.optimize()
 
     def close(self) -> None:
         if self._worker is not None:
