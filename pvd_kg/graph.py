@@ -152,15 +152,8 @@ def _nt_literal(lit) -> str:
     return f'"{text}"'
 
 
-def to_nquads(quads) -> bytes:
-    """Serialise ``(s, p, o, graph)`` tuples (IRIs and literals, no blank nodes from the ingest;
-    blank nodes of curated files keep their rdflib ids) as N-Quads, for a fast
-    ``pyoxigraph.Store.bulk_load``.
-
-    >>> from rdflib import URIRef, Literal
-    >>> to_nquads([(URIRef("http://a"), URIRef("http://b"), Literal("x\\ny", lang="fr"), URIRef("http://g"))])
-    b'<http://a> <http://b> "x\\\\ny"@fr <http://g> .\\n'
-    """
+def _term_writer():
+    """A memoised rdflib term -> N-Triples text function (IRIs repeat a lot)."""
     from rdflib import BNode, Literal as _Literal
 
     memo: dict = {}
@@ -177,4 +170,28 @@ def to_nquads(quads) -> bytes:
             memo[t] = found
         return found
 
+    return term
+
+
+def to_ntriples(triples) -> bytes:
+    """Serialise ``(s, p, o)`` rdflib tuples as N-Triples (see :func:`to_nquads`).
+
+    >>> from rdflib import URIRef, Literal
+    >>> to_ntriples([(URIRef("http://a"), URIRef("http://b"), Literal(1))])
+    b'<http://a> <http://b> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
+    """
+    term = _term_writer()
+    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples).encode("utf-8")
+
+
+def to_nquads(quads) -> bytes:
+    """Serialise ``(s, p, o, graph)`` tuples (IRIs and literals, no blank nodes from the ingest;
+    blank nodes of curated files keep their rdflib ids) as N-Quads, for a fast
+    ``pyoxigraph.Store.bulk_load``.
+
+    >>> from rdflib import URIRef, Literal
+    >>> to_nquads([(URIRef("http://a"), URIRef("http://b"), Literal("x\\ny", lang="fr"), URIRef("http://g"))])
+    b'<http://a> <http://b> "x\\\\ny"@fr <http://g> .\\n'
+    """
+    term = _term_writer()
     return "".join(f"{term(s)} {term(p)} {term(o)} {term(g)} .\n" for s, p, o, g in quads).encode("utf-8")
