@@ -27,8 +27,6 @@ from pvd_kg.analysis.export import format_for_output, network_bytes, network_jso
 from pvd_kg.analysis.source import open_analysis_store
 from pvd_kg.cli import cli
 from pvd_kg.errors import InputError, StoreError
-from pvd_kg.paths import GRAPH_DIR
-from pvd_kg.store import MemoryStore
 from pvd_kg.store.embedded import EmbeddedStore
 
 SMALL = Path(__file__).parent / "data" / "analysis" / "small-programme.ttl"
@@ -41,20 +39,6 @@ LIBERCOURT = str(iris.commune("62907"))
 OP_SIGNING = str(iris.signing("operationnelle", "62907"))
 
 
-def _store(path: Path) -> MemoryStore:
-    ds = Dataset()
-    ds.graph(iris.graph(path.stem)).parse(path, format="turtle")
-    return MemoryStore.from_dataset(ds)
-
-
-@pytest.fixture(scope="module")
-def small() -> MemoryStore:
-    return _store(SMALL)
-
-
-@pytest.fixture(scope="module")
-def libercourt() -> MemoryStore:
-    return _store(GRAPH_DIR / "libercourt.ttl")
 
 
 def _betweenness(g):

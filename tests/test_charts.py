@@ -13,7 +13,6 @@ import networkx as nx
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from rdflib import Dataset
 
 from pvd_kg import iris
 from pvd_kg.analysis import NETWORKS, build_network
@@ -22,27 +21,13 @@ from pvd_kg.analysis.charts import (chart, departement_map, load_departements, s
 from pvd_kg.analysis.drawing import KIND_COLOURS, draw_network, sample
 from pvd_kg.cli import cli
 from pvd_kg.errors import InputError
-from pvd_kg.paths import GRAPH_DIR, SOURCES_DIR
+from pvd_kg.paths import SOURCES_DIR
 from pvd_kg.store import MemoryStore
 
 SMALL = Path(__file__).parent / "data" / "analysis" / "small-programme.ttl"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-def _store(path: Path) -> MemoryStore:
-    ds = Dataset()
-    ds.graph(iris.graph(path.stem)).parse(path, format="turtle")
-    return MemoryStore.from_dataset(ds)
-
-
-@pytest.fixture(scope="module")
-def small() -> MemoryStore:
-    return _store(SMALL)
-
-
-@pytest.fixture(scope="module")
-def libercourt() -> MemoryStore:
-    return _store(GRAPH_DIR / "libercourt.ttl")
 
 
 @pytest.fixture(scope="module")

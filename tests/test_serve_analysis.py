@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import matplotlib.image as mpimg
 import networkx as nx
