@@ -261,3 +261,38 @@ def test_a_source_table_replaces_its_graph(store, tmp_path):
     assert store.stats()["graphs"] == {graph: n}  # replaced, not doubled
     with pytest.raises(InputError, match="not a source table"):
         load_files(store, [write(tmp_path, "mine.csv", "a,b\n1,2\n")], validate=False)
+
+
+def test_a_remote_jsonld_context_is_never_fetched(stocked, tmp_path):
+    """A real local server offers the context; the load must refuse without asking it."""
+    import http.server
+    import threading
+
+    asked = []
+
+    class Context(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            body = b'{"@context": {"name": "http://example.org/name"}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Context)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ctx.jsonld"
+        doc = '{"@context": "%s", "@id": "http://example.org/a", "name": "x"}' % url
+        before = _content(stocked)
+        with pytest.raises(RdfSyntaxError):
+            load_files(stocked, [write(tmp_path, "remote.jsonld", doc)], validate=False)
+        assert _content(stocked) == before
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert asked == []
