@@ -111,14 +111,28 @@ def build_cmd(strict, engine, no_validate, **opts):
     """Build the whole graph into the store, validate it, and replace the graphs it owns
     (every graph in the pvdg: namespace) in one atomic write. Re-running gives the same store."""
     from .errors import ValidationFailed
-    from .load import build
+    from .load import BUILD_STAGES, build
+
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=len(BUILD_STAGES), label="building", file=sys.stderr,
+                                item_show_func=lambda stage: stage)
+    done = []
+
+    def stage(name: str) -> None:
+        if bar:
+            bar.update(1 if done else 0, name)
+        done.append(name)
 
     with _open_store(opts) as store:
         try:
-            result = build(store, strict=strict, engine=engine, validate=not no_validate)
+            result = build(store, strict=strict, engine=engine, validate=not no_validate, progress=stage)
         except ValidationFailed as exc:
             _refused(exc)
             raise
+        finally:
+            if bar:
+                bar.render_finish()
     _counts(result.counts)
     click.echo(f"{result.total:>10}  quads in {len(result.counts)} graph(s)")
     for graph in result.dropped:
@@ -279,8 +293,17 @@ def export_cmd(fmt, graph_iri, output, **opts):
     """Dump the store (or one graph), streamed. A JSON-LD dump gets a context.jsonld beside it."""
     from .export import export
 
+    shown = {"bytes": 0}
+
+    def written(n: int) -> None:  # a byte counter on the terminal: the dump's length is not known ahead
+        shown["bytes"] += n
+        click.echo(f"\rexporting: {shown['bytes'] / 1e6:,.1f} MB", err=True, nl=False)
+
+    progress = written if output is not None and sys.stderr.isatty() else None
     with _open_store(opts, read_only=True) as store:
-        result = export(store, output, fmt=fmt, graph=graph_iri)
+        result = export(store, output, fmt=fmt, graph=graph_iri, progress=progress)
+    if progress:
+        click.echo("", err=True)
     if result.output is not None:
         click.echo(f"wrote {result.bytes} bytes to {result.output}" +
                    (f" (and {result.context})" if result.context else ""), err=True)

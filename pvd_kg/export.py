@@ -9,6 +9,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .errors import InputError
 from .formats import rdf_format
@@ -35,11 +36,28 @@ class ExportResult:
     context: Path | None = None
 
 
-def export(store: Store, output: Path | str | None = None, *, fmt: str = "turtle", graph: str | None = None) -> ExportResult:
+class _Counted:
+    """A binary sink that reports how many bytes went through it (for a progress display)."""
+
+    def __init__(self, sink, progress: Callable[[int], None]):
+        self.sink, self.progress = sink, progress
+
+    def write(self, data) -> int:
+        n = self.sink.write(data)
+        self.progress(len(data))
+        return n
+
+    def flush(self) -> None:
+        self.sink.flush()
+
+
+def export(store: Store, output: Path | str | None = None, *, fmt: str = "turtle", graph: str | None = None,
+           progress: Callable[[int], None] | None = None) -> ExportResult:
     """Write the store (or ``graph``) to ``output`` (a file, written then renamed into place, so a
     failed export never leaves half a file; None for standard output).
 
     :param fmt: a format name of the registry (``turtle``, ``nt``, ``nquads``, ``trig``, ``jsonld``, ``rdfxml``).
+    :param progress: called with the number of bytes of each chunk written.
     :raises UnknownFormat: not an RDF format.
     :raises InputError: ``graph`` is not in the store, or the output cannot be written.
     """
@@ -48,14 +66,14 @@ def export(store: Store, output: Path | str | None = None, *, fmt: str = "turtle
         raise InputError(f"no graph {graph} in the store", hint="`pvd-kg graphs` lists them")
     if output is None:
         sink = sys.stdout.buffer
-        store.dump(sink, rdf, graph=graph, prefixes=PREFIXES)
+        store.dump(_Counted(sink, progress) if progress else sink, rdf, graph=graph, prefixes=PREFIXES)
         sink.flush()
         return ExportResult(None, rdf.name, 0)
     output = Path(output)
     partial = output.with_name(output.name + ".partial")
     try:
         with open(partial, "wb") as sink:
-            store.dump(sink, rdf, graph=graph, prefixes=PREFIXES)
+            store.dump(_Counted(sink, progress) if progress else sink, rdf, graph=graph, prefixes=PREFIXES)
         os.replace(partial, output)
     except OSError as exc:
         partial.unlink(missing_ok=True)

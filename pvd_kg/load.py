@@ -254,15 +254,24 @@ def owned_graphs(store: Store) -> list[str]:
     return [g for g in store.graphs() if g.startswith(str(GRAPH))]
 
 
-def build(store: Store, *, strict: bool = False, engine: str = "fast", validate: bool = True) -> LoadResult:
+BUILD_STAGES = ("ingest", "validate", "write")
+
+
+def build(store: Store, *, strict: bool = False, engine: str = "fast", validate: bool = True,
+          progress: Callable[[str], None] | None = None) -> LoadResult:
     """Build the whole graph, validate it, and replace the graphs build owns in ONE atomic call
     (re-running gives the same store).
 
+    :param progress: called with each stage of :data:`BUILD_STAGES` as it starts.
     :raises ValidationFailed: violations, or warnings with ``strict``; the store is unchanged.
     """
+    stage = progress or (lambda _: None)
+    stage("ingest")
     quads, report = built_quads(strict=strict)
+    stage("validate")
     if validate:
         report.extend(check([q[:3] for q in quads], engine=engine, strict=strict).issues)
+    stage("write")
     with _workdir("build") as tmp:
         nquads = Path(tmp) / "build.nq"
         _write_nquads(quads, nquads)

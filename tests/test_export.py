@@ -85,3 +85,14 @@ def test_cli_export_to_stdout(small, tmp_path):
     result = CliRunner().invoke(cli, ["export", "--format", "nt", "--graph", G, "--store", str(tmp_path / "store")])
     assert result.exit_code == 0, result.output
     assert isomorphic(Graph().parse(data=result.stdout_bytes, format="nt"), Graph().parse(CONFORMING, format="turtle"))
+
+
+def test_export_reports_its_progress_in_bytes(tmp_path):
+    from pvd_kg.export import export
+    from pvd_kg.graph import curated_dataset
+    from pvd_kg.store import MemoryStore
+
+    store = MemoryStore.from_dataset(curated_dataset())
+    chunks = []
+    result = export(store, tmp_path / "all.nq", fmt="nquads", progress=chunks.append)
+    assert chunks and sum(chunks) == result.bytes == (tmp_path / "all.nq").stat().st_size

@@ -296,3 +296,13 @@ def test_a_remote_jsonld_context_is_never_fetched(stocked, tmp_path):
         server.shutdown()
         server.server_close()
     assert asked == []
+
+
+def test_build_reports_its_stages_in_order(tmp_path):
+    from pvd_kg.load import BUILD_STAGES
+
+    stages = []
+    with EmbeddedStore(tmp_path / "store") as store:
+        build(store, progress=stages.append)
+        assert len(store) > 100_000
+    assert tuple(stages) == BUILD_STAGES == ("ingest", "validate", "write")
