@@ -31,6 +31,7 @@ from . import graph as kg
 from . import paths
 from .errors import InputError, RdfSyntaxError
 from .formats import format_for_path
+from .oxterms import from_oxigraph
 from .report import ERROR, INFO, WARNING, Issue, Report
 from .vocab import PREFIXES, RDF, RDFS, SH, XSD, bind_prefixes
 
@@ -156,7 +157,7 @@ def _is_oxigraph_store(data) -> bool:
 def _triples(data):
     """rdflib triples of ``data``, all graphs together."""
     if _is_oxigraph_store(data):
-        return ((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)) for q in data)
+        return ((from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)) for q in data)
     if isinstance(data, Graph) and data.context_aware:
         return (t[:3] for t in data.quads((None, None, None, None)))
     return iter(data)
@@ -283,7 +284,7 @@ def _run_fast(data, shapes, ontology, split) -> Graph:
         solutions = store.query(check.query)
         names = [v.value for v in solutions.variables]
         for row in solutions:
-            bindings = {name: _from_ox(row[name]) for name in names if row[name] is not None}
+            bindings = {name: from_oxigraph(row[name]) for name in names if row[name] is not None}
             _add_result(report_graph, report_node, check, bindings)
             conforms = False  # as in SHACL: any result, whatever its severity
     report_graph.set((report_node, SH.conforms, Literal(conforms)))
@@ -311,20 +312,6 @@ class _OxTerms:
         if term.language:
             return ox.Literal(str(term), language=term.language)
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-
-
-def _from_ox(term):
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
 
 
 def _add_result(report_graph: Graph, report_node, check: _SparqlCheck, bindings: dict) -> None:

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef  # noqa: F401 (Literal is used by the doctests)
 from rdflib.term import Node
+
+from ..oxterms import from_oxigraph
 
 SELECT, ASK, GRAPH = "select", "ask", "graph"
 
@@ -134,21 +136,7 @@ class Store(ABC):
         self.close()
 
 
-def term_from_oxigraph(term) -> Node | None:
-    """Convert a pyoxigraph term to the rdflib term with the same value."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unsupported term {term!r}")
+term_from_oxigraph = from_oxigraph  # the name the stores use
 
 
 def result_from_oxigraph(answer, limit: int | None = None) -> QueryResult:
