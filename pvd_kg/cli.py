@@ -4,6 +4,7 @@ line on stderr and a non-zero exit; anything else is a bug and keeps its traceba
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -102,6 +103,22 @@ def _refused(exc) -> None:
     exc.exit_code = 1
 
 
+@contextlib.contextmanager
+def _writing(bar=None):
+    """Around a store write: a refused write prints its report (then fails with exit status 1),
+    and a progress bar is closed whatever happens."""
+    from .errors import ValidationFailed
+
+    try:
+        yield
+    except ValidationFailed as exc:
+        _refused(exc)
+        raise
+    finally:
+        if bar:
+            bar.render_finish()
+
+
 @cli.command("build")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--engine", default="fast", show_default=True, help="Validation engine (see `pvd-kg validate`).")
@@ -110,7 +127,6 @@ def _refused(exc) -> None:
 def build_cmd(strict, engine, no_validate, **opts):
     """Build the whole graph into the store, validate it, and replace the graphs it owns
     (every graph in the pvdg: namespace) in one atomic write. Re-running gives the same store."""
-    from .errors import ValidationFailed
     from .load import BUILD_STAGES, build
 
     bar = None
@@ -124,15 +140,8 @@ def build_cmd(strict, engine, no_validate, **opts):
             bar.update(1 if done else 0, name)
         done.append(name)
 
-    with _open_store(opts) as store:
-        try:
-            result = build(store, strict=strict, engine=engine, validate=not no_validate, progress=stage)
-        except ValidationFailed as exc:
-            _refused(exc)
-            raise
-        finally:
-            if bar:
-                bar.render_finish()
+    with _open_store(opts) as store, _writing(bar):
+        result = build(store, strict=strict, engine=engine, validate=not no_validate, progress=stage)
     _counts(result.counts)
     click.echo(f"{result.total:>10}  quads in {len(result.counts)} graph(s)")
     for graph in result.dropped:
@@ -172,23 +181,15 @@ def load_cmd(files, graph_iri, fmt, base_iri, no_validate, strict, **opts):
     TriG, JSON-LD, RDF/XML."""
     from pathlib import Path
 
-    from .errors import ValidationFailed
     from .load import load_files
 
     bar = None
     if len(files) > 1 and sys.stderr.isatty():
         bar = click.progressbar(length=len(files), label="parsing", file=sys.stderr)
-    with _open_store(opts) as store:
-        try:
-            result = load_files(store, [Path(f) for f in files], fmt=fmt, graph=graph_iri, base_iri=base_iri,
-                                validate=not no_validate, strict=strict,
-                                progress=(lambda _: bar.update(1)) if bar else None)
-        except ValidationFailed as exc:
-            _refused(exc)
-            raise
-        finally:
-            if bar:
-                bar.render_finish()
+    with _open_store(opts) as store, _writing(bar):
+        result = load_files(store, [Path(f) for f in files], fmt=fmt, graph=graph_iri, base_iri=base_iri,
+                            validate=not no_validate, strict=strict,
+                            progress=(lambda _: bar.update(1)) if bar else None)
     _counts(result.counts)
     click.echo(f"{result.total:>10}  quads written")
 

@@ -71,19 +71,30 @@ def _shared_ids(rows: dict[str, ListRow], tally: Tally, column: str) -> None:
                            f"identifier shared with {others} (a joint application)", column, pid, "shared-id")
 
 
+def _list_rows(path: str | Path, columns, id_column: str, id_re: re.Pattern, tally: Tally, cog: Cog,
+               rows: dict[str, ListRow]):
+    """The rows of a commune list that name a commune the COG knows (others are reported by
+    :func:`kept_commune`), each as ``(record, ListRow)`` with its name and programme identifier.
+    The caller fills in the rest and stores the row in ``rows`` before asking for the next one
+    (``rows`` is how a repeated commune is noticed)."""
+    for rec in read_csv(path, required=columns):
+        tally.read += 1
+        insee = kept_commune(rec, "insee_com", tally, cog, rows)
+        if insee is None:
+            continue
+        row = ListRow(rec.line, insee, rec["lib_com"].strip())
+        row.programme_id = _programme_id(rec, id_column, id_re, tally)
+        yield rec, row
+
+
 def read_pvd_2021(path: str | Path, tally: Tally, cog: Cog) -> dict[str, ListRow]:
     """Read the PVD list of early 2021.
 
     :raises SourceDataError: the file cannot be read or lacks a column.
     """
     rows: dict[str, ListRow] = {}
-    for rec in read_csv(path, required=PVD_2021_COLUMNS):
-        tally.read += 1
-        insee = kept_commune(rec, "insee_com", tally, cog, rows)
-        if insee is None:
-            continue
-        row = ListRow(rec.line, insee, rec["lib_com"].strip())
-        row.programme_id = _programme_id(rec, "id_pvd", ID_PVD_RE, tally)
+    for rec, row in _list_rows(path, PVD_2021_COLUMNS, "id_pvd", ID_PVD_RE, tally, cog, rows):
+        insee = row.insee
         if not insee.startswith(rec["insee_dep"].strip()):
             tally.warn(rec, f"département does not match the INSEE code {insee}", "insee_dep",
                        rec["insee_dep"], "departement-mismatch")
@@ -154,13 +165,8 @@ def read_pvd_2026(path: str | Path, tally: Tally, cog: Cog) -> dict[str, ListRow
     """
     rows: dict[str, ListRow] = {}
     formats: list[tuple[Record, str]] = []
-    for rec in read_csv(path, required=PVD_2026_COLUMNS):
-        tally.read += 1
-        insee = kept_commune(rec, "insee_com", tally, cog, rows)
-        if insee is None:
-            continue
-        row = ListRow(rec.line, insee, rec["lib_com"].strip())
-        row.programme_id = _programme_id(rec, "id_pvd", ID_PVD_RE, tally)
+    for rec, row in _list_rows(path, PVD_2026_COLUMNS, "id_pvd", ID_PVD_RE, tally, cog, rows):
+        insee = row.insee
         row.date = date_cell(rec, "date_signature", tally, "no date for the convention d'adhésion")
         if row.date:
             formats.append((rec, cleaners.date_format(rec["date_signature"])))
@@ -189,13 +195,8 @@ def read_acv(path: str | Path, tally: Tally, cog: Cog) -> dict[str, ListRow]:
     :raises SourceDataError: the file cannot be read or lacks a column.
     """
     rows: dict[str, ListRow] = {}
-    for rec in read_csv(path, required=ACV_COLUMNS):
-        tally.read += 1
-        insee = kept_commune(rec, "insee_com", tally, cog, rows)
-        if insee is None:
-            continue
-        row = ListRow(rec.line, insee, rec["lib_com"].strip())
-        row.programme_id = _programme_id(rec, "id_acv", ID_ACV_RE, tally)
+    for rec, row in _list_rows(path, ACV_COLUMNS, "id_acv", ID_ACV_RE, tally, cog, rows):
+        insee = row.insee
         row.date = date_cell(rec, "date_signature", tally, "no date for the ACV convention")
         label = rec["lib_acv"].strip()
         fixed = cleaners.repair_mojibake(label)
