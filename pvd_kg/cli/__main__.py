@@ -1,0 +1,5 @@
+"""``python -m pvd_kg.cli``."""
+
+from . import main
+
+main()

@@ -1,0 +1,33 @@
+"""The ``serve`` command: SPARQL endpoint, linked-data pages and web interface."""
+
+from __future__ import annotations
+
+
+import click
+
+from . import cli
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option("--base", "public_base", default=None, metavar="URL",
+              help="Public URL the site is reached at (behind a reverse proxy), e.g. https://example.org/pvd/.")
+@click.option("--store", "store_path", default=None, type=click.Path(file_okay=False),
+              help="Store folder (default: $PVD_KG_STORE or the user data folder).")
+@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes (at least 2).")
+@click.option("--timeout", default=30.0, show_default=True, type=float, help="Wall-clock limit of one query, seconds.")
+@click.option("--max-rows", default=100_000, show_default=True, type=int, help="Cap on result rows (or triples).")
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL updates (with --update-token).")
+@click.option("--update-token", default=None, metavar="TOKEN", help="Bearer token that updates must carry.")
+def serve_cmd(host, port, public_base, store_path, workers, timeout, max_rows, allow_update, update_token):
+    """Serve the SPARQL endpoint, linked-data pages and the web interface."""
+    from .. import paths
+    from ..serve.app import ServeConfig, serve
+
+    config = ServeConfig(store_path=paths.Path(store_path) if store_path else paths.default_store_path(),
+                         host=host, port=port, public_base=public_base, allow_update=allow_update,
+                         update_token=update_token, workers=workers, timeout=timeout, row_cap=max_rows)
+    config.check()
+    click.echo(f"pvd-kg: serving {config.store_path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    serve(config)

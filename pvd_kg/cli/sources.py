@@ -1,0 +1,112 @@
+"""Commands of the first stages: fetch the live lists, read and check the shipped sources,
+compare two snapshots, validate RDF files, list the question catalog."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import cli
+
+
+@cli.command("fetch")
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("--dest", type=click.Path(file_okay=False), default=None,
+              help="Download folder [default: $XDG_DATA_HOME/pvd-kg/downloads, not graph/sources].")
+@click.option("--deadline", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
+              help="Total seconds per source, retries included.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=50 * 1024 * 1024, show_default=True,
+              help="Refuse a file larger than this.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Further attempts after a 5xx, 429 or connection failure.")
+@click.pass_context
+def fetch_cmd(ctx, sources, dest, deadline, max_bytes, retries):
+    """Download the live source lists (all known sources, or the SOURCE keys given).
+
+    Prints one line per source: key, status (downloaded / unchanged / failed / no live URL),
+    bytes and sha256 prefix. Exits with status 1 if any source failed. This is the only
+    command that uses the network.
+    """
+    from ..fetch import fetch_sources
+
+    results = fetch_sources(list(sources) or None, dest, deadline=deadline, max_bytes=max_bytes, retries=retries)
+    for result in results:
+        click.echo(result.line())
+    if any(r.failed for r in results):
+        ctx.exit(1)
+
+
+@cli.command("build-report")
+@click.option("--strict", is_flag=True, help="Warnings in the sources are failures.")
+@click.option("--issues/--no-issues", default=True, show_default=True, help="List every issue after the counts.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output as text lines or JSON.")
+def build_report_cmd(strict, issues, fmt):
+    """Read and check every source of graph/sources/ (nothing is stored): rows read, loaded,
+    rejected and warned per source, triples per graph, then one line per issue."""
+    from ..graph import build_quads
+    from ..ingest.build import summary_text
+
+    _quads, report = build_quads(strict=strict)
+    if fmt == "json":
+        click.echo(report.to_json())
+        return
+    click.echo(summary_text(report))
+    if issues:
+        click.echo("")
+        click.echo(report.to_text())
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--key", default=None, help="INSEE code column (guessed: insee_com, Code commune...).")
+@click.option("--field", "fields", multiple=True, help="Compare only this field (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output as text lines or JSON.")
+def diff_cmd(old, new, key, fields, fmt):
+    """Compare two snapshots of a commune list (e.g. the PVD lists of 2021 and 2026): communes
+    added, removed, and changed with the fields that changed."""
+    from ..diff import diff_lists
+
+    result = diff_lists(old, new, key=key, fields=list(fields) or None)
+    click.echo(result.to_json() if fmt == "json" else result.to_text())
+
+
+@cli.command("validate")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format of the report.")
+@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
+              help="fast: pyshacl-turbo + pyoxigraph; pyshacl: the pure-Python reference engine.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def validate_cmd(files, fmt, engine, strict):
+    """Check FILEs (the union of all of them), or the shipped graph when no FILE is given,
+    against the SHACL shapes. One line per problem; exit 1 on violations (and on warnings
+    with --strict), 0 otherwise."""
+    from .. import graph
+    from ..validate import load_files, validate
+
+    data = load_files(files) if files else graph.curated_dataset()
+    report = validate(data, engine=engine)
+    click.echo(report.to_json() if fmt == "json" else report.to_text())
+    if report.errors or (strict and report.warnings):
+        sys.exit(1)
+
+
+@cli.command("queries")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalog as JSON.")
+def queries_cmd(as_json):
+    """List the question catalog (queries/*.rq): name, title and parameters.
+
+    Run one with `pvd-kg query NAME --param NAME=VALUE`.
+    """
+    from .. import queries
+
+    if as_json:
+        import json
+
+        click.echo(json.dumps([q.to_dict() for q in queries.catalog()], ensure_ascii=False, indent=2))
+    else:
+        click.echo(queries.catalog_text())

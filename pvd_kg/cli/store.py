@@ -1,0 +1,260 @@
+"""Store commands: build, load, graphs, drop, stats, query, export (embedded store or a SPARQL
+1.1 endpoint)."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+
+import click
+
+from . import cli
+
+
+def store_options(f):
+    """The options that choose the store: the embedded one (``--store``) or a SPARQL endpoint."""
+    options = [
+        click.option("--store", "store_path", type=click.Path(file_okay=False), envvar="PVD_KG_STORE",
+                     help="Embedded store folder [default: $PVD_KG_STORE, else $XDG_DATA_HOME/pvd-kg/store]."),
+        click.option("--endpoint", help="Use this SPARQL 1.1 query endpoint instead of the embedded store."),
+        click.option("--update-endpoint", help="SPARQL update endpoint [default: --endpoint]."),
+        click.option("--gsp", "gsp_endpoint", help="Graph Store Protocol endpoint (for export from --endpoint)."),
+        click.option("--user", envvar="PVD_KG_USER", help="HTTP basic auth user for --endpoint."),
+        click.option("--password", envvar="PVD_KG_PASSWORD", help="HTTP basic auth password [env PVD_KG_PASSWORD]."),
+        click.option("--token", envvar="PVD_KG_TOKEN", help="HTTP bearer token [env PVD_KG_TOKEN]."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _open_store(opts: dict, read_only: bool = False):
+    from ..store import open_store
+
+    return open_store(opts.pop("store_path"), endpoint=opts.pop("endpoint"), update_endpoint=opts.pop("update_endpoint"),
+                      gsp_endpoint=opts.pop("gsp_endpoint"), user=opts.pop("user"), password=opts.pop("password"),
+                      token=opts.pop("token"), read_only=read_only)
+
+
+def _counts(counts: dict) -> None:
+    for graph, n in sorted(counts.items()):
+        click.echo(f"{n:>10}  {graph or '(default graph)'}")
+
+
+def _refused(exc) -> None:
+    """Print the report of a refused write on stderr; the caller re-raises."""
+    report = getattr(exc, "report", None)
+    if report is not None:
+        shown = sorted(report.issues, key=lambda i: i.severity != "error")[:50]
+        for issue in shown:
+            click.echo(str(issue), err=True)
+        if len(report) > len(shown):
+            click.echo(f"... and {len(report) - len(shown)} more (`pvd-kg validate` lists them all)", err=True)
+    exc.exit_code = 1
+
+
+@contextlib.contextmanager
+def _writing(bar=None):
+    """Around a store write: a refused write prints its report (then fails with exit status 1),
+    and a progress bar is closed whatever happens."""
+    from ..errors import ValidationFailed
+
+    try:
+        yield
+    except ValidationFailed as exc:
+        _refused(exc)
+        raise
+    finally:
+        if bar:
+            bar.render_finish()
+
+
+@cli.command("build")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--engine", default="fast", show_default=True, help="Validation engine (see `pvd-kg validate`).")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL shapes.")
+@store_options
+def build_cmd(strict, engine, no_validate, **opts):
+    """Build the whole graph into the store, validate it, and replace the graphs it owns
+    (every graph in the pvdg: namespace) in one atomic write. Re-running gives the same store."""
+    from ..load import BUILD_STAGES, build
+
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=len(BUILD_STAGES), label="building", file=sys.stderr,
+                                item_show_func=lambda stage: stage)
+    done = []
+
+    def stage(name: str) -> None:
+        if bar:
+            bar.update(1 if done else 0, name)
+        done.append(name)
+
+    with _open_store(opts) as store, _writing(bar):
+        result = build(store, strict=strict, engine=engine, validate=not no_validate, progress=stage)
+    _counts(result.counts)
+    click.echo(f"{result.total:>10}  quads in {len(result.counts)} graph(s)")
+    for graph in result.dropped:
+        click.echo(f"dropped {graph} (no longer built)")
+    _issue_summary(result.report)
+
+
+def _issue_summary(report) -> None:
+    """Errors in full (at most 50), then warnings and notes counted by kind: a build of the real
+    sources has hundreds of warnings, which `pvd-kg build-report` lists one by one."""
+    from collections import Counter
+
+    errors = report.errors
+    for issue in errors[:50]:
+        click.echo(str(issue), err=True)
+    for severity in ("error", "warning", "info"):
+        kinds = Counter(i.code or "other" for i in report if i.severity == severity)
+        if kinds:
+            detail = ", ".join(f"{n} {code}" for code, n in kinds.most_common())
+            click.echo(f"{sum(kinds.values())} {severity}(s): {detail}", err=True)
+    if len(report):
+        click.echo("(`pvd-kg build-report` lists the source issues one by one, `pvd-kg validate` the shapes')",
+                   err=True)
+
+
+@cli.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--graph", "graph_iri", help="Named graph for triples [default: the default graph].")
+@click.option("--format", "fmt", help="RDF format of every FILE [default: from the extension].")
+@click.option("--base", "base_iri", help="Base IRI for relative IRIs [default: each file's file: URI].")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL shapes (data outside the PVD model).")
+@click.option("--strict", is_flag=True, help="Refuse on warnings too.")
+@store_options
+def load_cmd(files, graph_iri, fmt, base_iri, no_validate, strict, **opts):
+    """Parse, validate (with what is already stored) and add FILEs in one atomic write;
+    or refuse with the report and leave the store as it was. Turtle, N-Triples, N-Quads,
+    TriG, JSON-LD, RDF/XML."""
+    from pathlib import Path
+
+    from ..load import load_files
+
+    bar = None
+    if len(files) > 1 and sys.stderr.isatty():
+        bar = click.progressbar(length=len(files), label="parsing", file=sys.stderr)
+    with _open_store(opts) as store, _writing(bar):
+        result = load_files(store, [Path(f) for f in files], fmt=fmt, graph=graph_iri, base_iri=base_iri,
+                            validate=not no_validate, strict=strict,
+                            progress=(lambda _: bar.update(1)) if bar else None)
+    _counts(result.counts)
+    click.echo(f"{result.total:>10}  quads written")
+
+
+@cli.command("graphs")
+@store_options
+def graphs_cmd(**opts):
+    """List the named graphs, with their number of triples."""
+    with _open_store(opts, read_only=True) as store:
+        _counts(store.graph_sizes())
+
+
+@cli.command("drop")
+@click.option("--graph", "graph_iri", required=True, help="The named graph to remove.")
+@store_options
+def drop_cmd(graph_iri, **opts):
+    """Remove a named graph (one atomic write)."""
+    from ..errors import InputError
+
+    with _open_store(opts) as store:
+        if not store.drop_graph(graph_iri):
+            raise InputError(f"no graph {graph_iri} in the store", hint="`pvd-kg graphs` lists them")
+    click.echo(f"dropped {graph_iri}")
+
+
+@cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@store_options
+def stats_cmd(as_json, **opts):
+    """Triples per graph, instances per class, uses per property."""
+    import json
+
+    from ..results import short
+    from rdflib import URIRef
+
+    with _open_store(opts, read_only=True) as store:
+        stats = store.stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{stats['quads']} quads")
+    for title, key in (("triples per graph", "graphs"), ("instances per class", "classes"),
+                       ("uses per property", "properties")):
+        click.echo(f"\n{title}:")
+        for iri, n in stats[key].items():
+            click.echo(f"{n:>10}  {short(URIRef(iri))}")
+
+
+@cli.command("query")
+@click.argument("query")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A catalog query parameter (repeatable).")
+@click.option("--format", "fmt", default="table", show_default=True,
+              help="table, csv, tsv, json, xml for SELECT/ASK; an RDF format for CONSTRUCT/DESCRIBE.")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
+              help="Seconds before the query is stopped.")
+@click.option("--limit", type=click.IntRange(min=1), default=10_000, show_default=True, help="At most this many rows.")
+@click.option("--allow-remote", is_flag=True, help="Allow SERVICE (federated query) to reach other hosts.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file [default: stdout].")
+@store_options
+def query_cmd(query, params, fmt, timeout, limit, allow_remote, output, **opts):
+    """Run QUERY (a catalog name, a .rq file or SPARQL text) over the store."""
+    from pathlib import Path
+
+    from .. import queries
+    from ..errors import InputError
+    from ..results import serialize
+    from ..store.sparql import check_query
+
+    values = {}
+    for p in params:
+        if "=" not in p:
+            raise InputError(f"--param {p!r}: expected NAME=VALUE")
+        key, value = p.split("=", 1)
+        values[key.strip()] = value
+    path = Path(query)
+    if query.endswith(".rq") and path.is_file():
+        parsed = queries.parse_query(path.read_text(encoding="utf-8"), name=path.stem, path=path)
+    else:
+        parsed = queries.resolve(query)
+    text = queries.render(parsed, values)
+    check_query(text, allow_remote=allow_remote)
+    with _open_store(opts, read_only=True) as store:
+        result = store.query(text, timeout=timeout, limit=limit)
+    data = serialize(result, fmt)
+    if output:
+        with open(output, "wb") as f:
+            f.write(data)
+    else:
+        sys.stdout.buffer.write(data if data.endswith(b"\n") else data + b"\n")
+        sys.stdout.flush()
+    if result.truncated:
+        click.echo(f"(truncated at {limit} rows; raise --limit)", err=True)
+
+
+@cli.command("export")
+@click.option("--format", "fmt", default="turtle", show_default=True,
+              help="turtle, nt, nquads, trig, jsonld or rdfxml.")
+@click.option("--graph", "graph_iri", help="Only this named graph [default: everything].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file [default: stdout].")
+@store_options
+def export_cmd(fmt, graph_iri, output, **opts):
+    """Dump the store (or one graph), streamed. A JSON-LD dump gets a context.jsonld beside it."""
+    from ..export import export
+
+    shown = {"bytes": 0}
+
+    def written(n: int) -> None:  # a byte counter on the terminal: the dump's length is not known ahead
+        shown["bytes"] += n
+        click.echo(f"\rexporting: {shown['bytes'] / 1e6:,.1f} MB", err=True, nl=False)
+
+    progress = written if output is not None and sys.stderr.isatty() else None
+    with _open_store(opts, read_only=True) as store:
+        result = export(store, output, fmt=fmt, graph=graph_iri, progress=progress)
+    if progress:
+        click.echo("", err=True)
+    if result.output is not None:
+        click.echo(f"wrote {result.bytes} bytes to {result.output}" +
+                   (f" (and {result.context})" if result.context else ""), err=True)
