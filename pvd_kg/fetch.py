@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime
 import email.utils
 import hashlib
-import os
 import re
 import threading
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import requests
 
-from . import __version__
+from . import __version__, paths
 from .errors import FetchError
 from .fetch_checks import check_columns, declared_charset, decode_body, header_columns, looks_like_html, media_type
 from .fetch_records import atomic_write, previous_record, record_path_for, write_record
@@ -53,8 +52,7 @@ def default_download_dir() -> Path:
     >>> default_download_dir().parts[-2:]
     ('pvd-kg', 'downloads')
     """
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "pvd-kg" / "downloads"
+    return paths.data_home() / "downloads"
 
 
 @dataclass

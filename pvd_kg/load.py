@@ -28,7 +28,8 @@ from . import paths
 from .errors import InputError, ValidationFailed
 from .formats import format_for_path, rdf_format
 from .report import Report
-from .store.base import Store, term_from_oxigraph
+from .oxterms import from_oxigraph
+from .store.base import Store
 from .store.isolate import PARSE_MEMORY_MB, parse_to_nquads
 from .vocab import GRAPH
 
@@ -108,9 +109,9 @@ def validation_data(store: Store, nquads: Path) -> tuple[list[tuple], set[str]]:
     new.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     triples, focus = [], set()
     for q in new:
-        s = term_from_oxigraph(q.subject)
+        s = from_oxigraph(q.subject)
         focus.add(str(s))
-        triples.append((s, term_from_oxigraph(q.predicate), term_from_oxigraph(q.object)))
+        triples.append((s, from_oxigraph(q.predicate), from_oxigraph(q.object)))
     mentioned = _mentioned(new)
     focus |= {str(m) for m in mentioned}
     triples.extend(neighbourhood(store, mentioned))

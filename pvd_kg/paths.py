@@ -28,5 +28,13 @@ def default_store_path() -> Path:
     """
     if os.environ.get(STORE_ENV):
         return Path(os.environ[STORE_ENV])
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "pvd-kg" / "store"
+    return data_home() / "store"
+
+
+def data_home() -> Path:
+    """pvd-kg's folder for user data: ``$XDG_DATA_HOME/pvd-kg`` (``~/.local/share/pvd-kg``).
+
+    >>> data_home().name
+    'pvd-kg'
+    """
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "pvd-kg"

@@ -22,6 +22,15 @@ def store_of(path: Path) -> MemoryStore:
 
 
 @pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (tests/chromium.py), one per test module."""
+    from chromium import chromium
+
+    with chromium() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
 def small() -> MemoryStore:
     """The hand-built small programme of tests/data/analysis/ (see tests/data/README.md)."""
     return store_of(SMALL_PROGRAMME)

@@ -23,7 +23,7 @@ from pvd_kg.graph import curated_dataset
 from pvd_kg.serve.analysis_jobs import CHART_KINDS
 from pvd_kg.store import MemoryStore
 from serve_server import build_store, running_server
-from test_serve_browser import ARTIFACTS, browser, wait  # noqa: F401  (browser is a fixture)
+from chromium import ARTIFACTS, wait
 
 ID = "https://w3id.org/pvd-kg/id/"
 MAYOR = ID + "person/62907/maciejasz"

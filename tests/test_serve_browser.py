@@ -5,23 +5,13 @@ Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
+from chromium import ARTIFACTS, wait
 from serve_server import build_store, running_server
-
-ARTIFACTS = Path(__file__).with_name("artifacts")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1280,1000"]
 
 
 @pytest.fixture(scope="module")
@@ -29,26 +19,6 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     with running_server(build_store(tmp / "store"), log_dir=tmp) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    profile = tempfile.mkdtemp(prefix="pvd-kg-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options,
-                              service=Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver"))
-    driver.set_page_load_timeout(60)
-    ARTIFACTS.mkdir(exist_ok=True)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-def wait(driver, seconds=60):
-    return WebDriverWait(driver, seconds)
 
 
 def test_query_page_runs_a_catalog_query(server, browser):

@@ -136,9 +136,6 @@ class Store(ABC):
         self.close()
 
 
-term_from_oxigraph = from_oxigraph  # the name the stores use
-
-
 def result_from_oxigraph(answer, limit: int | None = None) -> QueryResult:
     """Turn a pyoxigraph query answer (solutions, boolean or triples) into a :class:`QueryResult`."""
     import pyoxigraph as ox
@@ -152,7 +149,7 @@ def result_from_oxigraph(answer, limit: int | None = None) -> QueryResult:
             if limit is not None and len(rows) >= limit:
                 truncated = True
                 break
-            rows.append(tuple(term_from_oxigraph(solution[v]) for v in variables))
+            rows.append(tuple(from_oxigraph(solution[v]) for v in variables))
         return QueryResult(SELECT, variables, rows, truncated=truncated)
-    triples = [tuple(term_from_oxigraph(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in answer]
+    triples = [tuple(from_oxigraph(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in answer]
     return QueryResult(GRAPH, triples=triples)

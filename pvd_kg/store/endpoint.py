@@ -21,7 +21,8 @@ import urllib3
 from rdflib import XSD, BNode, Literal, URIRef
 
 from ..errors import QueryError, QueryTimeout, StoreError
-from .base import ASK, GRAPH, SELECT, QueryResult, Store, term_from_oxigraph
+from ..oxterms import from_oxigraph
+from .base import ASK, GRAPH, SELECT, QueryResult, Store
 from .memory import _insert_data
 from .sparql import query_form
 
@@ -101,7 +102,7 @@ class EndpointStore(Store):
                              headers={"Accept": accept})
         if form in ("select", "ask"):
             return _from_json(json.loads(body), limit)
-        triples = [tuple(term_from_oxigraph(t) for t in (q.subject, q.predicate, q.object))
+        triples = [tuple(from_oxigraph(t) for t in (q.subject, q.predicate, q.object))
                    for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
         truncated = limit is not None and len(triples) > limit
         return QueryResult(GRAPH, triples=triples[:limit] if truncated else triples, truncated=truncated)

@@ -12,7 +12,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, URIRef
 
 from ..errors import QueryError, StoreError
-from .base import QueryResult, Store, result_from_oxigraph, term_from_oxigraph
+from ..oxterms import from_oxigraph
+from .base import QueryResult, Store, result_from_oxigraph
 
 
 def to_oxigraph(term):
@@ -90,7 +91,7 @@ class OxigraphStore(Store):
             if not isinstance(node, (URIRef, BNode)):
                 continue
             for q in self.ox.quads_for_pattern(to_oxigraph(node), None, None, None):
-                out.append((node, term_from_oxigraph(q.predicate), term_from_oxigraph(q.object)))
+                out.append((node, from_oxigraph(q.predicate), from_oxigraph(q.object)))
         return out
 
 
