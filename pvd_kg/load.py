@@ -281,7 +281,6 @@ def build(store: Store, *, strict: bool = False, engine: str = "fast", validate:
             counts[str(q[3])] = counts.get(str(q[3]), 0) + 1
         stale = owned_graphs(store)
         store.replace_graphs(sorted(set(stale) | set(counts) - {DEFAULT_GRAPH}), nquads)
-    store.compact()
     return LoadResult(counts, report, dropped=sorted(set(stale) - set(counts)))
 
 

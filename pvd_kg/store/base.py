@@ -126,9 +126,6 @@ class Store(ABC):
     def close(self) -> None:  # pragma: no cover - default no-op
         pass
 
-    def compact(self) -> None:
-        """Make the last writes cheap to reopen (a no-op where there is nothing to do)."""
-
     def __enter__(self):
         return self
 

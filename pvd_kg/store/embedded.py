@@ -114,13 +114,6 @@ class EmbeddedStore(OxigraphStore):
         os.rename(new, self.path)
         shutil.rmtree(old, ignore_errors=True)
 
-    def compact(self) -> None:
-        """Flush the write-ahead log into the database files and compact them. After a big
-        write (a build), the next open would otherwise replay the whole log: seconds instead of
-        milliseconds, for every command that follows."""
-        self.ox.flush()
-        self.ox.optimize()
-
     def close(self) -> None:
         if self._worker is not None:
             self._worker.close()
