@@ -7,6 +7,7 @@ puts the pieces together.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rdflib import Dataset, Graph
@@ -143,6 +144,9 @@ def build_dataset(*, strict: bool = False, sources_dir: Path | None = None) -> t
     return ds, report
 
 
+_BLANK_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
 def _nt_literal(lit) -> str:
     text = (str(lit).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r"))
     if lit.language:
@@ -152,8 +156,12 @@ def _nt_literal(lit) -> str:
     return f'"{text}"'
 
 
-def _term_writer():
-    """A memoised rdflib term -> N-Triples text function (IRIs repeat a lot)."""
+def _term_writer(blank_prefix: str = "b"):
+    """A memoised rdflib term -> N-Triples text function (IRIs repeat a lot).
+
+    :param blank_prefix: put before a blank node's id (its characters outside ``[A-Za-z0-9_]``
+        become ``_``) to make its label.
+    """
     from rdflib import BNode, Literal as _Literal
 
     memo: dict = {}
@@ -164,7 +172,7 @@ def _term_writer():
             if isinstance(t, _Literal):
                 found = _nt_literal(t)
             elif isinstance(t, BNode):
-                found = f"_:b{t}"
+                found = f"_:{blank_prefix}{_BLANK_UNSAFE.sub('_', str(t))}"
             else:
                 found = f"<{t}>"
             memo[t] = found
@@ -173,14 +181,14 @@ def _term_writer():
     return term
 
 
-def to_ntriples(triples) -> bytes:
+def to_ntriples(triples, *, blank_prefix: str = "b") -> bytes:
     """Serialise ``(s, p, o)`` rdflib tuples as N-Triples (see :func:`to_nquads`).
 
     >>> from rdflib import URIRef, Literal
     >>> to_ntriples([(URIRef("http://a"), URIRef("http://b"), Literal(1))])
     b'<http://a> <http://b> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
     """
-    term = _term_writer()
+    term = _term_writer(blank_prefix)
     return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples).encode("utf-8")
 
 

@@ -44,7 +44,12 @@ DEPARTEMENT_RE = re.compile(r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-8])$")
 SIREN_RE = re.compile(r"^[0-9]{9}$")
 
 
-@lru_cache(maxsize=65536)  # pure, and called for every minted IRI
+# Minting is pure; memoising it also hands out ONE URIRef per IRI, so dict look-ups downstream
+# (N-Triples writing, term conversion) match by identity instead of rdflib's Python __eq__.
+_memo = lru_cache(maxsize=65536)
+
+
+@_memo
 def slug(text: str) -> str:
     """Lower-case ASCII slug: accents dropped, runs of other characters turned into ``-``.
 
@@ -65,6 +70,7 @@ def _check(value: str, pattern: re.Pattern, what: str) -> str:
     return value
 
 
+@_memo
 def commune(insee: str) -> URIRef:
     """IRI of a commune from its INSEE code.
 
@@ -76,18 +82,22 @@ def commune(insee: str) -> URIRef:
     return ID[f"commune/{_check(insee, INSEE_COMMUNE_RE, 'INSEE commune code')}"]
 
 
+@_memo
 def departement(code: str) -> URIRef:
     return ID[f"departement/{_check(code, DEPARTEMENT_RE, 'département code')}"]
 
 
+@_memo
 def region(code: str) -> URIRef:
     return ID[f"region/{_check(code, re.compile(r'^[0-9]{2}$'), 'INSEE région code')}"]
 
 
+@_memo
 def arrondissement(code: str) -> URIRef:
     return ID[f"arrondissement/{_check(code, re.compile(r'^[0-9]{3,4}$|^2[AB][0-9]$'), 'arrondissement code')}"]
 
 
+@_memo
 def epci(siren: str) -> URIRef:
     """IRI of an intercommunality (EPCI) from its SIREN.
 
@@ -102,6 +112,7 @@ def organisation(key: str) -> URIRef:
     return ID[f"organisation/{slug(key)}"]
 
 
+@_memo
 def programme(key: str) -> URIRef:
     return ID[f"programme/{slug(key)}"]
 
@@ -116,6 +127,7 @@ def selection(programme_key: str, insee: str, n: int | None = None) -> URIRef:
     return _numbered("selection", programme_key, insee, n)
 
 
+@_memo
 def _numbered(kind: str, key: str, insee: str, n: int | None) -> URIRef:
     tail = f"/{n}" if n is not None else ""
     return ID[f"{kind}/{slug(key)}/{_check(insee, INSEE_COMMUNE_RE, 'INSEE commune code')}{tail}"]
@@ -206,6 +218,7 @@ def axis(insee: str, n: int) -> URIRef:
     return ID[f"axis/{_check(insee, INSEE_COMMUNE_RE, 'INSEE commune code')}/{int(n)}"]
 
 
+@_memo
 def source(key: str) -> URIRef:
     return ID[f"source/{slug(key)}"]
 
@@ -223,6 +236,7 @@ def source_row(source_key: str, line: int) -> URIRef:
     return ID[f"source/{slug(source_key)}/row/{int(line)}"]
 
 
+@_memo
 def graph(name: str) -> URIRef:
     """IRI of a named graph.
 
@@ -232,6 +246,7 @@ def graph(name: str) -> URIRef:
     return GRAPH[slug(name)]
 
 
+@_memo
 def concept(scheme: str, key: str) -> URIRef:
     """IRI of a concept in one of the project's small SKOS schemes (``status``, ``legal-form``,
     ``qualifier``, ``role``...); :func:`concept_scheme` gives the scheme itself.

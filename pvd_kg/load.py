@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, URIRef
+from rdflib import BNode, URIRef
 
 from . import graph as graph_module
 from . import paths
@@ -228,26 +228,16 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
 
 
 def built_quads(strict: bool = False) -> tuple[list[tuple], Report]:
-    """The whole graph as ``(s, p, o, graph)`` tuples from :func:`pvd_kg.graph.build_quads`
-    (the curated graph alone while the ingest stage is missing), and the build's own report.
+    """The whole graph as ``(s, p, o, graph)`` tuples (:func:`pvd_kg.graph.build_quads`) and the
+    build's own report.
 
     :raises ValidationFailed: with ``strict``, the sources have errors or warnings.
     """
-    build_quads = getattr(graph_module, "build_quads", None)
-    if build_quads is not None:
-        return build_quads(strict=strict)
-    ds = graph_module.curated_dataset()
-    return [(s, p, o, g) for s, p, o, g in ds.quads((None, None, None, None)) if g is not None], Report()
+    return graph_module.build_quads(strict=strict)
 
 
 def _write_nquads(quads: list[tuple], path: Path) -> None:
-    to_nquads = getattr(graph_module, "to_nquads", None)
-    if to_nquads is not None:
-        path.write_bytes(to_nquads(quads))
-        return
-    ds = Dataset()
-    ds.addN((s, p, o, ds.graph(g)) for s, p, o, g in quads)
-    ds.serialize(destination=str(path), format="nquads", encoding="utf-8")
+    path.write_bytes(graph_module.to_nquads(quads))
 
 
 def owned_graphs(store: Store) -> list[str]:

@@ -43,17 +43,19 @@ DCAT, VOID = Terms(vocab.DCAT), Terms(vocab.VOID)
 A = RDF.type
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def integer(value: int) -> Literal:
     """An ``xsd:integer`` literal (cached: row numbers and counts repeat)."""
     return Literal(str(int(value)), datatype=XSD.integer)
 
 
+@lru_cache(maxsize=65536)
 def fr(text: str) -> Literal:
-    """A French language-tagged literal."""
+    """A French language-tagged literal (cached: several sources name the same places)."""
     return Literal(text, lang="fr")
 
 
+@lru_cache(maxsize=65536)
 def string(text: str) -> Literal:
     return Literal(text)
 
