@@ -24,7 +24,8 @@ def store_path(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(store_path, tmp_path_factory):
-    with running_server(store_path, "--allow-update", "--update-token", TOKEN,
+    # the result cache off, so that every query reaches a reader
+    with running_server(store_path, "--allow-update", "--update-token", TOKEN, "--cache-mb", "0",
                         log_dir=tmp_path_factory.mktemp("pool-log")) as srv:
         yield srv
 

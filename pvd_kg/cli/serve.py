@@ -20,14 +20,17 @@ from . import cli
 @click.option("--max-rows", default=100_000, show_default=True, type=int, help="Cap on result rows (or triples).")
 @click.option("--allow-update", is_flag=True, help="Accept SPARQL updates (with --update-token).")
 @click.option("--update-token", default=None, metavar="TOKEN", help="Bearer token that updates must carry.")
-def serve_cmd(host, port, public_base, store_path, workers, timeout, max_rows, allow_update, update_token):
+@click.option("--cache-mb", default=64, show_default=True, type=int,
+              help="Memory for cached /sparql answers, MiB (emptied by every update; 0: no cache).")
+def serve_cmd(host, port, public_base, store_path, workers, timeout, max_rows, allow_update, update_token, cache_mb):
     """Serve the SPARQL endpoint, linked-data pages and the web interface."""
     from .. import paths
     from ..serve.app import ServeConfig, serve
 
     config = ServeConfig(store_path=paths.Path(store_path) if store_path else paths.default_store_path(),
                          host=host, port=port, public_base=public_base, allow_update=allow_update,
-                         update_token=update_token, workers=workers, timeout=timeout, row_cap=max_rows)
+                         update_token=update_token, workers=workers, timeout=timeout, row_cap=max_rows,
+                         cache_mb=cache_mb)
     config.check()
     click.echo(f"pvd-kg: serving {config.store_path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     serve(config)

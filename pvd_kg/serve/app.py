@@ -22,6 +22,7 @@ from .. import paths
 from ..errors import InputError, PvdKgError, QueryTimeout, StoreError
 from .pool import WorkerPool
 from .responses import error_response
+from .result_cache import ResultCache
 from .urls import Urls
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class ServeConfig:
     :param store_path: the on-disk store (built by ``pvd-kg build``).
     :param public_base: the URL the site is reached at, for links (None: root-relative).
     :param update_token: required (as ``Authorization: Bearer``) when ``allow_update``.
+    :param cache_mb: budget of the ``/sparql`` result cache in MiB (:mod:`.result_cache`); 0: off.
     """
 
     store_path: Path = field(default_factory=paths.default_store_path)
@@ -49,6 +51,7 @@ class ServeConfig:
     row_cap: int = 100_000
     byte_cap: int = 64 * 1024 * 1024
     max_request_bytes: int = 1024 * 1024
+    cache_mb: int = 64
 
     def check(self) -> None:
         """:raises InputError: inconsistent options."""
@@ -59,6 +62,8 @@ class ServeConfig:
             raise InputError("--workers must be at least 2, so one slow query never blocks the others")
         if self.public_base and not self.public_base.startswith(("http://", "https://")):
             raise InputError(f"--base {self.public_base!r} is not an absolute http(s) URL")
+        if self.cache_mb < 0:
+            raise InputError(f"--cache-mb must be 0 (off) or more, not {self.cache_mb}")
         if not Path(self.store_path).exists():
             raise InputError(f"no store at {self.store_path}", hint="run `pvd-kg build` first, or name one with --store")
 
@@ -94,6 +99,7 @@ def create_app(config: ServeConfig) -> Starlette:
     app.state.urls = Urls(config.public_base)
     app.state.generation = 0  # bumped by each update, so cached figures and dumps are rebuilt
     app.state.cache = {}
+    app.state.result_cache = ResultCache(config.cache_mb * 1024 * 1024)
     return app
 
 

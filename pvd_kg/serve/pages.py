@@ -174,8 +174,10 @@ async def dumps_index(request: Request) -> Response:
 
 
 async def status(request: Request) -> Response:
-    """``/status``: the worker pool's process ids and counters, as JSON."""
-    return Response(json.dumps({"ok": True, **request.app.state.pool.status()}), media_type="application/json",
+    """``/status``: the worker pool's process ids and counters, and the result cache's, as JSON."""
+    state = request.app.state
+    return Response(json.dumps({"ok": True, **state.pool.status(), "result_cache": state.result_cache.status()}),
+                    media_type="application/json",
                     headers=CORS_HEADERS)
 
 

@@ -12,8 +12,8 @@ from .negotiation import choose
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
-    "Access-Control-Expose-Headers": "Content-Location, Link, Vary, X-Pvd-Kg-Truncated",
+    "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type, If-None-Match",
+    "Access-Control-Expose-Headers": "Content-Location, ETag, Link, Vary, X-Cache, X-Pvd-Kg-Truncated",
     "Access-Control-Max-Age": "86400",
 }
 
