@@ -188,8 +188,13 @@ def to_ntriples(triples, *, blank_prefix: str = "b") -> bytes:
     >>> to_ntriples([(URIRef("http://a"), URIRef("http://b"), Literal(1))])
     b'<http://a> <http://b> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
     """
+    return ntriples_text(triples, blank_prefix=blank_prefix).encode("utf-8")
+
+
+def ntriples_text(triples, *, blank_prefix: str = "b") -> str:
+    """:func:`to_ntriples` as a ``str``, for parsers that take text."""
     term = _term_writer(blank_prefix)
-    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples).encode("utf-8")
+    return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples)
 
 
 def to_nquads(quads) -> bytes:

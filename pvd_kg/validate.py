@@ -189,6 +189,11 @@ class _SparqlCheck:
     query: str
 
 
+# what a shape may still say once its SPARQL constraints are gone, and check nothing
+_NOT_CONSTRAINTS = {RDF.type, RDFS.label, RDFS.comment, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
+                    SH.targetObjectsOf, SH.severity, SH.message, SH.name, SH.description, SH.deactivated}
+
+
 def _split(shapes: Graph, cache: bool):
     """pyshacl-turbo's compiled shapes (the SPARQL constraints we run ourselves removed) and those
     SPARQL checks."""
@@ -205,6 +210,9 @@ def _split(shapes: Graph, cache: bool):
         for t in shapes.triples((constraint, None, None)):
             core.remove(t)
         checks.append(check)
+    for shape in {check.shape for check in checks}:
+        if set(core.predicates(shape, None)) <= _NOT_CONSTRAINTS:
+            core.remove((shape, None, None))  # nothing left to check: spare turbo its focus nodes
     split = (_compile(core), checks)
     if cache:
         _CACHE["split"] = split
@@ -304,18 +312,14 @@ def _solutions(store, check: _SparqlCheck) -> list[dict]:
 def _ntriples_text(data, ontology: Graph, ox) -> str:
     """The union of ``data``'s graphs and the ontology as N-Triples text: both engines parse
     text natively, far faster than they take terms one by one from Python."""
+    # blank nodes keep their rdflib ids (made N-Triples-safe), so reports name them as pyshacl does
+    tail = kg.ntriples_text(ontology, blank_prefix="")
     if _is_oxigraph_store(data):  # no term conversion: fold every graph into the default one
         union = ox.Store()
         union.bulk_load(data.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
         union.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
-        head = union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-        return (head + _nt_lines(ontology)).decode("utf-8")
-    return (_nt_lines(_triples(data)) + _nt_lines(ontology)).decode("utf-8")
-
-
-def _nt_lines(triples) -> bytes:
-    # blank nodes keep their rdflib ids (made N-Triples-safe), so reports name them as pyshacl does
-    return kg.to_ntriples(triples, blank_prefix="")
+        return union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8") + tail
+    return kg.ntriples_text(_triples(data), blank_prefix="") + tail
 
 
 def _add_result(report_graph: Graph, report_node, check: _SparqlCheck, bindings: dict) -> None:

@@ -19,7 +19,8 @@ from pvd_kg.vocab import SH
 from test_shapes import _BASE, MUTATIONS, PROLOGUE, mutated
 
 SPARQL_SHAPES = {"ConventionAfterSelection", "SignatoryHoldsPost", "SignatoryPostInParty", "ConventionCommuneIsParty",
-                 "CommuneEPCIDepartement", "CommuneCodeInDepartement", "SelectionInProgramme", "LargePVDCommune"}
+                 "CommuneEPCIDepartement", "CommuneCodeInDepartement", "SelectionInProgramme", "LargePVDCommune",
+                 "SourceRow-isPartOf", "SourceRow-line", "DerivedFromSource"}
 
 
 def results(report) -> set:
