@@ -4,12 +4,20 @@ loaded, validated, queried and exported through the embedded store, with raw pyo
 
     python bench/store_bench.py --scales 1,10          # quick run
     python bench/store_bench.py --scales 1,10,100 --runs 5
+    python bench/store_bench.py --scales 27 --runs 1 --steps load   # the issue's "100x": 4.3 M quads
 
 Every measured step runs in a fresh child process (this script, ``step`` mode), so its wall time
-and its peak memory (``ru_maxrss`` from ``os.wait4``) are its own. rdflib runs only up to 10x
-(at 100x it needs minutes and several GB). Above ``--load-max`` (10) the atomic loads are not
-run, as ``Store.load`` holds the whole file in memory (2.6 GB at 10x): the store is set up with
-``bulk_load`` for the other measurements. Prints one table; nothing is asserted.
+and its peak memory (``ru_maxrss`` from ``os.wait4``) are its own. The 1x graph is the built
+graph (about 160 k quads), so the issue's 43 k / 430 k / 4.3 M triples are roughly scales
+1, 3 and 27. Loads: raw pyoxigraph ``Store.load`` (one transaction) and raw ``bulk_load`` (not
+atomic) as baselines, then ``pvd-kg load --no-validate`` into an empty store, which commits
+large loads by folder swap (:func:`pvd_kg.store.embedded.commits_by_swap`). ``Store.load``
+holds the whole file in memory: when its estimate (:data:`TX_MB_PER_MQUAD` per million quads)
+exceeds the available memory it is skipped with the reason, and a step killed for lack of
+memory is reported as such. The ``crossover`` step (not run by default) loads as many quads
+again onto a store of the scale's size, by ``Store.load`` and by ``pvd-kg load``: the point
+where the swap's copy of the store starts to cost more than one transaction. rdflib runs only
+up to ``--rdflib-max`` (10x). Prints one table; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -30,6 +38,16 @@ sys.path.insert(0, str(ROOT))
 
 ID = "https://w3id.org/pvd-kg/id/"
 COMMUNE = "62907"
+TX_MB_PER_MQUAD = 1700  # Store.load's peak: 2 574 MB for 1.6 M quads (docs/benchmarks.md)
+STEPS = ("load", "validate", "rdflib", "commune", "queries", "export")  # + "crossover" on demand
+
+
+def available_mb() -> float:
+    """MemAvailable from /proc/meminfo, in MB."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return float("inf")
 
 
 # --- data ---------------------------------------------------------------------------------
@@ -43,12 +61,13 @@ def base_nquads(path: Path) -> int:
     return len(quads)
 
 
-def replicate(src: Path, dst: Path, scale: int) -> int:
-    """``scale`` copies of ``src``; copy k > 0 has every instance IRI and blank node renamed."""
+def replicate(src: Path, dst: Path, scale: int, first: int = 0) -> int:
+    """``scale`` copies of ``src`` (copies ``first`` to ``first + scale - 1``); copy k > 0 has
+    every instance IRI and blank node renamed."""
     lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
     n = 0
     with open(dst, "w", encoding="utf-8") as out:
-        for k in range(scale):
+        for k in range(first, first + scale):
             for line in lines:
                 if k:
                     line = line.replace(f"<{ID}", f"<{ID}r{k}/").replace("_:", f"_:r{k}x")
@@ -82,20 +101,25 @@ def step(name: str, args: list[str]) -> dict:
     elif name == "bulk-load":  # benchmark setup only: fast, not atomic, never used by pvd-kg
         import pyoxigraph as ox
 
-        ox.Store(args[1]).bulk_load(path=args[0], format=ox.RdfFormat.N_QUADS)
+        store = ox.Store(args[1])
+        store.bulk_load(path=args[0], format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        store.optimize()  # as the swap commit does
     elif name == "pvd-load":
         from pvd_kg.load import load_files
-        from pvd_kg.store.embedded import EmbeddedStore
+        from pvd_kg.store.embedded import EmbeddedStore, commits_by_swap
 
         with EmbeddedStore(args[1]) as store:
-            load_files(store, [Path(args[0])], validate=args[2] == "validate")
+            stored = len(store)
+            result = load_files(store, [Path(args[0])], validate=args[2] == "validate")
+            out["swap"] = commits_by_swap(result.total, stored)
     elif name == "validate":
         import pyoxigraph as ox
 
-        from pvd_kg.store.base import term_from_oxigraph
+        from pvd_kg.oxterms import from_oxigraph
         from pvd_kg.validate import validate
 
-        triples = [tuple(term_from_oxigraph(t) for t in (q.subject, q.predicate, q.object))
+        triples = [tuple(from_oxigraph(t) for t in (q.subject, q.predicate, q.object))
                    for q in ox.parse(path=args[0], format=ox.RdfFormat.N_QUADS)]
         t0 = time.perf_counter()  # validation only
         report = validate(triples)
@@ -163,7 +187,8 @@ def measure(name: str, *args) -> dict:
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = status
     if status != 0:
-        return {"failed": status}
+        return {"failed": status, "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+                "peak_mb": usage.ru_maxrss / 1024}
     result = json.loads(output.decode().strip().splitlines()[-1])
     result["peak_mb"] = usage.ru_maxrss / 1024
     return result
@@ -178,8 +203,8 @@ def main() -> None:
     parser.add_argument("--rdflib-max", type=int, default=10, help="largest scale for the rdflib baseline")
     parser.add_argument("--validate-max", type=int, default=10, help="largest scale for full validation")
     parser.add_argument("--query-timeout", type=float, default=60.0, help="seconds per catalog query run")
-    parser.add_argument("--load-max", type=int, default=10,
-                        help="largest scale loaded with Store.load / pvd-kg load (larger: set up by bulk_load)")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help="comma-separated steps to run, among " + ", ".join(STEPS + ("crossover",)))
     opts = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="pvd-kg-bench-"))
     try:
@@ -193,8 +218,12 @@ def main() -> None:
 
 
 def show(label: str, r: dict, extra: str = "") -> None:
+    if "skipped" in r:
+        print(f"  {label:<34} not run: {r['skipped']}", flush=True)
+        return
     if "failed" in r:
-        print(f"  {label:<34} FAILED (status {r['failed']})", flush=True)
+        why = "killed (SIGKILL: out of memory?)" if r.get("signal") == 9 else f"status {r['failed']}"
+        print(f"  {label:<34} FAILED, {why}, peak {r['peak_mb']:.0f} MB", flush=True)
         return
     print(f"  {label:<34} {r['seconds']:9.2f} s  peak {r['peak_mb']:8.0f} MB  {extra}", flush=True)
 
@@ -203,26 +232,77 @@ def run_scale(work: Path, base: Path, scale: int, opts) -> None:
     data = work / f"x{scale}.nq"
     n = replicate(base, data, scale)
     print(f"\n== {scale}x: {n} quads, {data.stat().st_size / 1e6:.0f} MB of N-Quads", flush=True)
-    if scale <= opts.load_max:
-        raw = measure("raw-load", data, work / f"raw{scale}")
+    steps = set(opts.steps.split(","))
+    if "load" in steps:
+        need, have = TX_MB_PER_MQUAD * n / 1e6, available_mb()
+        if need > 0.9 * have:  # Store.load holds the whole file in memory
+            raw = {"skipped": f"needs ~{need:.0f} MB (Store.load holds the whole file), {have:.0f} MB available"}
+        else:
+            raw = measure("raw-load", data, work / f"raw{scale}")
         show("raw pyoxigraph Store.load", raw)
+        shutil.rmtree(work / f"raw{scale}", ignore_errors=True)
+        bulk = measure("bulk-load", data, work / f"raw{scale}")
+        show("raw pyoxigraph bulk_load", bulk, "(not atomic)")
+        shutil.rmtree(work / f"raw{scale}", ignore_errors=True)
         ours = measure("pvd-load", data, work / f"store{scale}", "no-validate")
-        show("pvd-kg load --no-validate", ours,
-             f"= {ours['seconds'] / raw['seconds']:.2f}x raw" if "seconds" in ours and "seconds" in raw else "")
-    else:  # Store.load holds the whole file in memory: too big here; set the store up in bulk
+        ratios = [f"{ours['seconds'] / r['seconds']:.2f}x {name}" for name, r in (("Store.load", raw), ("bulk_load", bulk))
+                  if "seconds" in ours and "seconds" in r]
+        how = "" if "swap" not in ours else ("(swap) " if ours["swap"] else "(transaction) ")
+        show("pvd-kg load --no-validate", ours, how + " / ".join(ratios))
+    elif steps & {"commune", "queries", "export"}:  # they need a store
         show("setup: pyoxigraph bulk_load", measure("bulk-load", data, work / f"store{scale}"), "(not atomic)")
-    if scale <= opts.validate_max:
+    if "crossover" in steps:
+        crossover(work, base, data, scale)
+    if not steps - {"load", "crossover"}:
+        shutil.rmtree(work / f"store{scale}", ignore_errors=True)
+        data.unlink()
+        return
+    if "validate" in steps and scale <= opts.validate_max:
         v = measure("validate", data)
         show("validate (fast engine)", v, f"{v.get('issues', '?')} issues")
-    if scale <= opts.rdflib_max:
+    if "rdflib" in steps and scale <= opts.rdflib_max:
         show("rdflib Dataset.parse (baseline)", measure("rdflib", data))
-    commune = work / f"commune{scale}.nq"
-    m = commune_file(base, commune, scale)
-    c = measure("commune", commune, work / f"store{scale}")
-    show(f"load one commune ({m} quads)", c,
-         f"committed {c['committed']}" if "committed" in c else f"refused, {c.get('refused')} violations")
-    both = scale <= opts.load_max
-    q = measure("queries", work / f"store{scale}", opts.runs if both else 1, "both" if both else "worker",
+    if "commune" in steps:
+        commune = work / f"commune{scale}.nq"
+        m = commune_file(base, commune, scale)
+        c = measure("commune", commune, work / f"store{scale}")
+        show(f"load one commune ({m} quads)", c,
+             f"committed {c['committed']}" if "committed" in c else f"refused, {c.get('refused')} violations")
+    if "queries" in steps:
+        run_queries(work / f"store{scale}", scale, opts)
+    if "export" in steps:
+        for fmt in ("nquads", "turtle"):
+            e = measure("export", work / f"store{scale}", work / f"dump{scale}.{fmt}", fmt)
+            size = (work / f"dump{scale}.{fmt}").stat().st_size / 1e6 if "failed" not in e else 0
+            show(f"export {fmt}", e, f"{size:.0f} MB")
+            (work / f"dump{scale}.{fmt}").unlink(missing_ok=True)
+    for folder in (work / f"raw{scale}", work / f"store{scale}"):
+        shutil.rmtree(folder, ignore_errors=True)
+    data.unlink()
+
+
+def crossover(work: Path, base: Path, data: Path, scale: int) -> None:
+    """Load ``scale`` more copies into a store that already holds ``scale`` copies (the rule's
+    crossover, load = store): one ``Store.load`` transaction against ``pvd-kg load``'s swap."""
+    second = work / f"x{scale}-second.nq"
+    replicate(base, second, scale, first=scale)
+    setup = measure("bulk-load", data, work / f"cross{scale}")
+    show(f"setup: bulk_load {scale}x", setup)
+    shutil.copytree(work / f"cross{scale}", work / f"cross{scale}-b")
+    raw = measure("raw-load", second, work / f"cross{scale}")
+    show(f"{scale}x more by Store.load", raw)
+    ours = measure("pvd-load", second, work / f"cross{scale}-b", "no-validate")
+    how = "(swap) " if ours.get("swap") else "(transaction) "
+    show(f"{scale}x more by pvd-kg load", ours,
+         how + (f"{ours['seconds'] / raw['seconds']:.2f}x Store.load" if "seconds" in ours and "seconds" in raw else ""))
+    for folder in (work / f"cross{scale}", work / f"cross{scale}-b"):
+        shutil.rmtree(folder, ignore_errors=True)
+    second.unlink()
+
+
+def run_queries(store: Path, scale: int, opts) -> None:
+    both = scale <= opts.validate_max  # in-process runs too (slow at large scales)
+    q = measure("queries", store, opts.runs if both else 1, "both" if both else "worker",
                 opts.query_timeout)
     if "failed" not in q:
         print(f"  catalog queries (median of {opts.runs if both else 1}; in-process / through the worker process):")
@@ -233,14 +313,6 @@ def run_scale(work: Path, base: Path, scale: int, opts) -> None:
                     f" > {opts.query_timeout:g} s"
                 inproc = f"{r['median_ms']:8.1f} ms" if r["median_ms"] is not None else "        -   "
                 print(f"    {name:<32} {inproc}  {worker}  {r['rows']} rows")
-    for fmt in ("nquads", "turtle"):
-        e = measure("export", work / f"store{scale}", work / f"dump{scale}.{fmt}", fmt)
-        size = (work / f"dump{scale}.{fmt}").stat().st_size / 1e6 if "failed" not in e else 0
-        show(f"export {fmt}", e, f"{size:.0f} MB")
-        (work / f"dump{scale}.{fmt}").unlink(missing_ok=True)
-    for folder in (work / f"raw{scale}", work / f"store{scale}"):
-        shutil.rmtree(folder, ignore_errors=True)
-    data.unlink()
 
 
 if __name__ == "__main__":

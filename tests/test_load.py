@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from pvd_kg.cli import cli
 from pvd_kg.errors import InputError, RdfSyntaxError, ValidationFailed
 from pvd_kg.load import build, load_files
-from pvd_kg.store.embedded import EmbeddedStore
+from pvd_kg.store.embedded import SWAP_MIN_QUADS, EmbeddedStore, commits_by_swap
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -204,29 +205,35 @@ def _rocksdb_file(name: str) -> bool:
     return bool(re.match(r"^(\d+\.(sst|log|blob)|MANIFEST-\d+|CURRENT|IDENTITY|LOCK|OPTIONS-\d+|LOG(\.old\.\d+)?)$", name))
 
 
-def test_sigkill_during_a_large_load_leaves_the_store_as_it_was(tmp_path):
+def _big_file(path: Path, n: int) -> Path:
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "value {i}" .\n')
+    return path
+
+
+def _kill_a_load_and_reopen(tmp_path, n: int, started: Callable[[Path, Path], bool]) -> None:
+    """Load ``n`` triples with ``pvd-kg load`` in a child process, SIGKILL it once ``started``
+    (given the scratch folder and the store's parent folder) says the commit is under way, then
+    check that the store reopens with its previous content and that nothing is left behind."""
     store_dir, scratch = tmp_path / "store", tmp_path / "tmp"
     scratch.mkdir()
     with EmbeddedStore(store_dir) as store:
         load_files(store, [CONFORMING], graph=G)
         before = _content(store)
-    big = tmp_path / "big.nt"
-    with open(big, "w", encoding="utf-8") as f:
-        for i in range(1_500_000):
-            f.write(f'<http://example.org/s{i}> <http://example.org/p{i % 7}> "value {i}" .\n')
+    big = _big_file(tmp_path / "big.nt", n)
     env = dict(os.environ, TMPDIR=str(scratch), PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "pvd_kg.cli", "load", str(big), "--no-validate",
                              "--store", str(store_dir)], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # wait until parsing is over and the commit has started (the parsed N-Quads file is complete)
-    deadline, committing = time.monotonic() + 120, False
+    deadline, committing = time.monotonic() + 180, False
     while time.monotonic() < deadline and proc.poll() is None:
-        if list(scratch.glob("pvd-kg-load-*/load.nq")):
+        if started(scratch, tmp_path):
             committing = True
             break
         time.sleep(0.05)
-    assert committing, "never saw the parsed file complete"
-    time.sleep(0.2)
+    assert committing, "never saw the commit start"
+    time.sleep(1.0)  # well inside the commit: Store.load of 900 000 triples or bulk_load of 1.1 M take 8-15 s
     assert proc.poll() is None, "the load finished before it could be killed: make the file larger"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -248,6 +255,23 @@ def test_sigkill_during_a_large_load_leaves_the_store_as_it_was(tmp_path):
             tempfile.tempdir = None
     assert list(scratch.iterdir()) == []
     assert all(_rocksdb_file(p.name) for p in store_dir.iterdir()), sorted(p.name for p in store_dir.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.nt", "one.nt", "store", "tmp"]  # no .store.new/.old
+
+
+def test_sigkill_during_a_large_transaction_leaves_the_store_as_it_was(tmp_path):
+    # below the swap threshold: committed by one Store.load transaction
+    n = 900_000
+    assert not commits_by_swap(n, 0)
+    # killed once the parsed N-Quads file is complete, i.e. while Store.load runs
+    _kill_a_load_and_reopen(tmp_path, n, lambda scratch, _: bool(list(scratch.glob("pvd-kg-load-*/load.nq"))))
+
+
+def test_sigkill_during_a_large_swap_load_leaves_the_store_as_it_was(tmp_path):
+    # above the swap threshold: bulk_load into .store.new, copy, then two renames
+    n = SWAP_MIN_QUADS + 100_000
+    assert commits_by_swap(n, 0)
+    # killed while the new store is being written beside the live one
+    _kill_a_load_and_reopen(tmp_path, n, lambda _, parent: (parent / ".store.new").exists())
 
 
 def test_a_source_table_replaces_its_graph(store, tmp_path):

@@ -11,7 +11,7 @@ import pytest
 
 from pvd_kg.errors import QueryTimeout, StoreError
 from pvd_kg.load import load_files
-from pvd_kg.store.embedded import EmbeddedStore
+from pvd_kg.store.embedded import SWAP_MIN_QUADS, EmbeddedStore, commits_by_swap
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u }"
@@ -107,3 +107,25 @@ def test_an_interrupted_swap_is_finished_or_undone_on_open(tmp_path, crash_point
     with EmbeddedStore(path) as store:
         assert _quads(store) == (expected_new if crash_point == "after both renames" else before)
     assert not new.exists() and not old.exists()
+
+
+def test_a_large_load_commits_by_swap_all_or_nothing(tmp_path):
+    path = tmp_path / "store"
+    n = SWAP_MIN_QUADS + 1
+    big = _nt(tmp_path, "big.nt", n)
+    bad = tmp_path / "bad.nt"
+    bad.write_text(big.read_text() + "<http://example.org/x> <oops .\n")
+    with EmbeddedStore(path) as store:
+        load_files(store, [_nt(tmp_path, "a.nt", 4)], graph="http://example.org/kept", validate=False)
+        before = _quads(store)
+        assert commits_by_swap(n, len(store))
+        with pytest.raises(StoreError, match="nothing was changed"):
+            store.add_nquads(bad)  # refused at its last line, after a million quads bulk-loaded beside
+        assert _quads(store) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nt", "bad.nt", "big.nt", "store"]
+        inode = path.stat().st_ino
+        store.add_nquads(big)
+        assert path.stat().st_ino != inode  # a new folder was swapped in
+        assert len(store) == 4 + n
+        assert store.graphs() == ["http://example.org/kept"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nt", "bad.nt", "big.nt", "store"]

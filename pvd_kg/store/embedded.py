@@ -3,8 +3,9 @@ unless told otherwise; created on first use.
 
 Writes go through the atomic pyoxigraph calls only (``Store.load``, ``Store.update``), never
 ``bulk_load`` on the store itself, so a killed process leaves the store as it was. A build, which
-replaces most of the store, writes a whole new store in a sibling folder (``bulk_load`` is safe
-there: nobody sees that folder until it is complete) and swaps the folders with two renames;
+replaces most of the store, and a large load (see :func:`commits_by_swap`), which one transaction
+would hold in memory, write a whole new store in a sibling folder (``bulk_load`` is safe there:
+nobody sees that folder until it is complete) and swap the folders with two renames;
 :meth:`EmbeddedStore._recover` finishes or undoes a swap that a crash interrupted. Queries given a ``timeout`` run
 in a child process on a read-only view (:class:`~.isolate.QueryWorker`), which is killed when the
 deadline passes."""
@@ -23,6 +24,41 @@ from ..errors import StoreError
 from .base import QueryResult
 from .isolate import QueryWorker
 from .memory import OxigraphStore
+
+# When a load commits by folder swap instead of one transaction (:func:`commits_by_swap`).
+# ``Store.load`` holds the whole load in memory, about 1.6 GB per million quads; the swap's
+# memory stays flat, but it copies the whole store: per quad, a transaction costs about 22 us,
+# ``bulk_load`` 8-9 us and copying a stored quad 13-15 us, so the swap is faster when the
+# store has fewer quads than the load (docs/store.md, "Atomicity").
+SWAP_MIN_QUADS = 1_000_000
+SWAP_STORE_RATIO = 1.0
+TRANSACTION_MAX_QUADS = 4_000_000  # ~6.5 GB in one transaction: swap whatever the store's size
+
+
+def count_lines(path: Path) -> int:
+    """Lines of a file (quads of a canonical N-Quads file), read in 1 MB chunks."""
+    n = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            n += chunk.count(b"\n")
+    return n
+
+
+def commits_by_swap(load_quads: int, store_quads: int) -> bool:
+    """Whether a load of ``load_quads`` into a store of ``store_quads`` commits by folder swap
+    (memory flat, time grows with load + store) rather than one ``Store.load`` transaction
+    (memory and time grow with the load): from :data:`SWAP_MIN_QUADS` quads when the store is
+    no bigger than :data:`SWAP_STORE_RATIO` times the load, from :data:`TRANSACTION_MAX_QUADS`
+    whatever the store's size.
+
+    >>> commits_by_swap(300_000, 0), commits_by_swap(1_500_000, 1_000_000), commits_by_swap(1_500_000, 16_000_000)
+    (False, True, False)
+    >>> commits_by_swap(5_000_000, 16_000_000)
+    True
+    """
+    if load_quads >= TRANSACTION_MAX_QUADS:
+        return True
+    return load_quads >= SWAP_MIN_QUADS and store_quads <= SWAP_STORE_RATIO * load_quads
 
 
 class EmbeddedStore(OxigraphStore):
@@ -85,6 +121,19 @@ class EmbeddedStore(OxigraphStore):
             if leftover.exists():
                 shutil.rmtree(leftover)
 
+    def add_nquads(self, path: Path) -> None:
+        """Add the quads of an N-Quads file atomically: one ``Store.load`` transaction, or for a
+        large file (:func:`commits_by_swap`) a new store written beside this one with the current
+        quads copied in, swapped in by two renames; its memory does not grow with the file.
+
+        :raises StoreError: the store refused the write; nothing was written.
+        """
+        n = count_lines(path)
+        if n >= SWAP_MIN_QUADS and commits_by_swap(n, len(self.ox)):  # len() only when it can matter
+            self._swap_in(path, keep=lambda graph: True)
+        else:
+            super().add_nquads(path)
+
     def replace_graphs(self, drop: Iterable[str], path: Path) -> None:
         """Replace the graphs ``drop`` by the quads of the N-Quads file ``path``, keeping every
         other graph, as one atomic change: the new store is written beside this one, then the
@@ -93,22 +142,27 @@ class EmbeddedStore(OxigraphStore):
         Another process that has the store open (``pvd-kg serve``) keeps reading the previous
         content until it reopens the store."""
         drop = set(drop)
+        self._swap_in(path, keep=lambda graph: not isinstance(graph, ox.NamedNode) or graph.value not in drop)
+
+    def _swap_in(self, path: Path, keep) -> None:
+        """Write a new store in ``.NAME.new`` (``bulk_load`` of ``path`` + the current quads of
+        the graphs ``keep(graph)`` accepts), then swap it in with two renames."""
         new, old = self._sibling("new"), self._sibling("old")
         current = self.ox  # opened (and any interrupted swap recovered) before the new folder exists
+        fresh = None
         try:
             fresh = ox.Store(str(new))
             fresh.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-            for graph in current.named_graphs():
-                if isinstance(graph, ox.NamedNode) and graph.value not in drop:
-                    fresh.bulk_extend(current.quads_for_pattern(None, None, None, graph))
-            fresh.bulk_extend(current.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            graphs = [g for g in current.named_graphs() if keep(g)] + [ox.DefaultGraph()]
+            for graph in graphs:  # streamed, graph by graph: memory stays flat
+                fresh.bulk_extend(current.quads_for_pattern(None, None, None, graph))
             fresh.flush()
             fresh.optimize()
-            del fresh
         except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
+            fresh = None  # closed before its folder is removed
             shutil.rmtree(new, ignore_errors=True)
             raise StoreError(f"the store refused the write, nothing was changed: {exc}") from exc
-        del current
+        fresh = current = None  # both closed before the renames
         self.close()
         os.rename(self.path, old)
         os.rename(new, self.path)
