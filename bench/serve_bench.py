@@ -39,6 +39,7 @@ import pyoxigraph as ox  # noqa: E402
 
 from pvd_kg import iris, queries  # noqa: E402
 from pvd_kg.vocab import PVD  # noqa: E402
+from oxigraph_server import oxigraph_binary  # noqa: E402
 from serve_server import build_store, free_port  # noqa: E402
 
 
@@ -165,7 +166,7 @@ def main() -> int:
     results = {}
     port = free_port()
     results.update(run_server("oxigraph serve-read-only",
-                              ["oxigraph", "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
+                              [oxigraph_binary(), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
                                "--union-default-graph"], f"http://127.0.0.1:{port}/query", workloads, args))
     for name, extra in (("pvd-kg serve (cache)", []), ("pvd-kg serve --cache-mb 0", ["--cache-mb", "0"])):
         port = free_port()

@@ -195,8 +195,8 @@ _NOT_CONSTRAINTS = {RDF.type, RDFS.label, RDFS.comment, SH.targetClass, SH.targe
 
 
 def _split(shapes: Graph, cache: bool):
-    """pyshacl-turbo's compiled shapes (the SPARQL constraints we run ourselves removed) and those
-    SPARQL checks."""
+    """pyshacl-turbo's compiled shapes (the SPARQL constraints we run ourselves removed), the
+    predicates they can see (:func:`_visible_predicates`) and those SPARQL checks."""
     if cache and "split" in _CACHE:
         return _CACHE["split"]
     core = Graph()
@@ -213,10 +213,31 @@ def _split(shapes: Graph, cache: bool):
     for shape in {check.shape for check in checks}:
         if set(core.predicates(shape, None)) <= _NOT_CONSTRAINTS:
             core.remove((shape, None, None))  # nothing left to check: spare turbo its focus nodes
-    split = (_compile(core), checks)
+    split = (_compile(core), _visible_predicates(core), checks)
     if cache:
         _CACHE["split"] = split
     return split
+
+
+def _visible_predicates(core: Graph) -> frozenset | None:
+    """The predicates whose triples can change what the core shapes report: every IRI the shapes
+    mention, plus ``rdf:type`` and ``rdfs:subClassOf`` (targets and ``sh:class`` follow the class
+    hierarchy). A triple with any other predicate is read by no constraint, so pyshacl-turbo need
+    not parse it (the source rows and ``prov:wasDerivedFrom`` links, a fifth of the full graph,
+    are only read by the SPARQL rules). None (every triple) when a shape may look at any
+    predicate: ``sh:closed``, or a SPARQL constraint or target left to turbo.
+
+    >>> from rdflib import Graph
+    >>> shapes = Graph().parse(data='@prefix sh: <http://www.w3.org/ns/shacl#> . '
+    ...     '<urn:s> sh:targetClass <urn:C> ; sh:property [ sh:path <urn:p> ; sh:minCount 1 ] .', format="turtle")
+    >>> sorted(str(p) for p in _visible_predicates(shapes) if p.startswith("urn:"))
+    ['urn:C', 'urn:p', 'urn:s']
+    >>> _visible_predicates(shapes.parse(data='<urn:s> <http://www.w3.org/ns/shacl#closed> true .', format="turtle"))
+    """
+    if any(core.triples((None, SH.closed, None))) or any(core.triples((None, SH.select, None))) \
+            or any(core.triples((None, SH.ask, None))):
+        return None
+    return frozenset(n for n in core.all_nodes() if isinstance(n, URIRef)) | {RDF.type, RDFS.subClassOf}
 
 
 def _compile(core: Graph):
@@ -272,16 +293,16 @@ def _declared_prefixes(shapes: Graph, constraint):
 def _run_fast(data, shapes, ontology, split) -> Graph:
     import pyoxigraph as ox
 
-    compiled, checks = split
-    text = _ntriples_text(data, ontology, ox)
-    # pyshacl-turbo's native run releases the GIL: it validates the core shapes on one core while
-    # this thread loads the same text into pyoxigraph and runs the SPARQL rules on the other.
-    # (Splitting the core shapes over two threads parses the data twice: 0.2 s faster on an idle
-    # machine, 1.3 s slower when another job holds a core.)
+    compiled, visible, checks = split
+    seen, unseen = _ntriples_texts(data, ontology, visible, ox)
+    # pyshacl-turbo's native run releases the GIL: it validates the core shapes (on the triples
+    # they can see) on one core while this thread writes the whole text, loads it into
+    # pyoxigraph and runs the SPARQL rules on the other.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        turbo = pool.submit(_run_turbo, text, compiled)
+        turbo = pool.submit(_run_turbo, seen, compiled)
         store = ox.Store()
-        store.load(text, format=ox.RdfFormat.N_TRIPLES)
+        store.load(seen, format=ox.RdfFormat.N_TRIPLES)
+        store.load(unseen(), format=ox.RdfFormat.N_TRIPLES)
         found = [(check, _solutions(store, check)) for check in checks]
         conforms, report_graph = turbo.result()
     bind_prefixes(report_graph)
@@ -309,17 +330,23 @@ def _solutions(store, check: _SparqlCheck) -> list[dict]:
     return [{name: from_oxigraph(row[name]) for name in names if row[name] is not None} for row in solutions]
 
 
-def _ntriples_text(data, ontology: Graph, ox) -> str:
-    """The union of ``data``'s graphs and the ontology as N-Triples text: both engines parse
-    text natively, far faster than they take terms one by one from Python."""
+def _ntriples_texts(data, ontology: Graph, visible: frozenset | None, ox):
+    """N-Triples text of the union of ``data``'s graphs and the ontology, in two parts
+    ``(seen, unseen)``: ``seen`` (a str) holds the triples whose predicate is in ``visible``
+    (all of them when None), ``unseen()`` writes the others. Both engines parse text natively,
+    far faster than they take terms one by one from Python."""
     # blank nodes keep their rdflib ids (made N-Triples-safe), so reports name them as pyshacl does
     tail = kg.ntriples_text(ontology, blank_prefix="")
     if _is_oxigraph_store(data):  # no term conversion: fold every graph into the default one
         union = ox.Store()
         union.bulk_load(data.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
         union.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
-        return union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8") + tail
-    return kg.ntriples_text(_triples(data), blank_prefix="") + tail
+        return union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8") + tail, str
+    triples = data if isinstance(data, list) else list(_triples(data))
+    if visible is None:
+        return kg.ntriples_text(triples, blank_prefix="") + tail, str
+    seen = kg.ntriples_text((t for t in triples if t[1] in visible), blank_prefix="") + tail
+    return seen, lambda: kg.ntriples_text((t for t in triples if t[1] not in visible), blank_prefix="")
 
 
 def _add_result(report_graph: Graph, report_node, check: _SparqlCheck, bindings: dict) -> None:
