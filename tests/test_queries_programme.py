@@ -85,6 +85,28 @@ def test_pvd_and_acv(store):
     assert answer(store, "pvd-and-acv") == [] and both == set()
 
 
+def test_pvd_and_acv_finds_a_commune_in_both(store):
+    # the real lists share no commune: make Libercourt an ACV town too, in a graph of its own
+    acv = """PREFIX pvd: <https://w3id.org/pvd-kg/def#>
+    PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+    INSERT DATA { GRAPH <urn:test:acv> {
+      <https://w3id.org/pvd-kg/id/commune/62907> pvd:inProgramme <https://w3id.org/pvd-kg/id/programme/acv> .
+      <urn:test:sel> pvd:commune <https://w3id.org/pvd-kg/id/commune/62907> ;
+          pvd:programme <https://w3id.org/pvd-kg/id/programme/acv> ; pvd:programmeId "acv-999" .
+      <urn:test:conv> a pvd:ACVConvention ; pvd:concerns <https://w3id.org/pvd-kg/id/commune/62907> .
+      <urn:test:signing> pvd:signed <urn:test:conv> ; pvd:date "2018"^^xsd:gYear , "2018-09-28"^^xsd:date .
+    } }"""
+    store.ox.update(acv)
+    try:
+        got = answer(store, "pvd-and-acv")
+    finally:
+        store.ox.update("DROP GRAPH <urn:test:acv>")
+    pvd_id = next(r["id_pvd"] for r in rows("anct-pvd-2026") if r["insee_com"] == "62907")
+    assert [(str(r["insee"]), str(r["pvdId"]), str(r["acvId"]), str(r["adhesionDate"]), str(r["acvDate"]))
+            for r in got] == [("62907", pvd_id, "acv-999", "2021-07-23", "2018-09-28")]
+    assert answer(store, "pvd-and-acv") == []
+
+
 def test_pvd_coverage(store):
     got = answer(store, "pvd-coverage")
     old = {r["insee_com"] for r in rows("anct-pvd-2021") if INSEE.match(r["insee_com"])}
