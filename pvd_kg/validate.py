@@ -24,6 +24,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -294,10 +295,10 @@ def _run_fast(data, shapes, ontology, split) -> Graph:
     import pyoxigraph as ox
 
     compiled, visible, checks = split
-    seen, unseen = _ntriples_texts(data, ontology, visible, ox)
+    seen, unseen = _ntriples_texts(data, ontology, visible)
     # pyshacl-turbo's native run releases the GIL: it validates the core shapes (on the triples
-    # they can see) on one core while this thread writes the whole text, loads it into
-    # pyoxigraph and runs the SPARQL rules on the other.
+    # they can see) on one core while this thread writes the rest of the text, loads both parts
+    # into pyoxigraph and runs the SPARQL rules on the other.
     with ThreadPoolExecutor(max_workers=1) as pool:
         turbo = pool.submit(_run_turbo, seen, compiled)
         store = ox.Store()
@@ -330,23 +331,29 @@ def _solutions(store, check: _SparqlCheck) -> list[dict]:
     return [{name: from_oxigraph(row[name]) for name in names if row[name] is not None} for row in solutions]
 
 
-def _ntriples_texts(data, ontology: Graph, visible: frozenset | None, ox):
+def _ntriples_texts(data, ontology: Graph, visible: frozenset | None) -> tuple[str, Callable[[], str]]:
     """N-Triples text of the union of ``data``'s graphs and the ontology, in two parts
-    ``(seen, unseen)``: ``seen`` (a str) holds the triples whose predicate is in ``visible``
-    (all of them when None), ``unseen()`` writes the others. Both engines parse text natively,
-    far faster than they take terms one by one from Python."""
+    ``(seen, unseen)``: ``seen`` holds the triples whose predicate is in ``visible`` (all of them
+    when None), ``unseen()`` writes the others. Both engines parse text natively, far faster
+    than they take terms one by one from Python."""
+    import pyoxigraph as ox
+
     # blank nodes keep their rdflib ids (made N-Triples-safe), so reports name them as pyshacl does
     tail = kg.ntriples_text(ontology, blank_prefix="")
     if _is_oxigraph_store(data):  # no term conversion: fold every graph into the default one
         union = ox.Store()
         union.bulk_load(data.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
         union.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
-        return union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8") + tail, str
+        return union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8") + tail, _empty
     triples = data if isinstance(data, list) else list(_triples(data))
     if visible is None:
-        return kg.ntriples_text(triples, blank_prefix="") + tail, str
+        return kg.ntriples_text(triples, blank_prefix="") + tail, _empty
     seen = kg.ntriples_text((t for t in triples if t[1] in visible), blank_prefix="") + tail
     return seen, lambda: kg.ntriples_text((t for t in triples if t[1] not in visible), blank_prefix="")
+
+
+def _empty() -> str:
+    return ""
 
 
 def _add_result(report_graph: Graph, report_node, check: _SparqlCheck, bindings: dict) -> None:
