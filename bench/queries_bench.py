@@ -2,11 +2,14 @@
 in a pyoxigraph store; prints the best of ``--runs`` wall times (ms) and the row count per query.
 With ``--store``, runs them on that on-disk store (read-only, as ``pvd-kg query``'s worker does)
 and on its in-memory copy (as ``pvd-kg serve``'s workers do, :func:`pvd_kg.serve.worker.mirror`),
-and prints the median of ``--runs`` of each. Nothing is asserted.
+and prints the median of ``--runs`` of each. With ``--store`` and ``--floor``, also writes each
+answer into a copy of the store and times reading it back: the least any plan for that question can
+cost on this store. Nothing is asserted.
 
     python bench/queries_bench.py
     python bench/queries_bench.py --runs 10 --only who-signed-what,commune-timeline
     python bench/queries_bench.py --store /tmp/fullstore --runs 11
+    python bench/queries_bench.py --store /tmp/fullstore --runs 11 --floor
 """
 
 from __future__ import annotations
@@ -25,7 +28,11 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated query names")
     parser.add_argument("--store", help="an on-disk store (e.g. written by `pvd-kg build`): disk vs in-memory copy")
     parser.add_argument("--queries", help="with --store: another catalog folder (e.g. an older copy of queries/)")
+    parser.add_argument("--floor", action="store_true",
+                        help="with --store: also time reading each answer precomputed (see floor())")
     args = parser.parse_args()
+    if args.store and args.floor:
+        return floor(args.store, args.runs, {n for n in args.only.split(",") if n})
     if args.store:
         return compare(args.store, args.runs, {n for n in args.only.split(",") if n},
                        Path(args.queries) if args.queries else None)
@@ -60,8 +67,6 @@ def main() -> None:
 def compare(path: str, runs: int, wanted: set[str], catalog_dir: Path | None = None) -> None:
     """Median ms of each catalog query (of ``catalog_dir``, default ``queries/``) on the on-disk store
     at ``path`` and on its in-memory copy."""
-    import statistics
-
     import pyoxigraph as ox
 
     from pvd_kg import queries
@@ -75,15 +80,87 @@ def compare(path: str, runs: int, wanted: set[str], catalog_dir: Path | None = N
     for query in queries.catalog(catalog_dir):
         if (wanted and query.name not in wanted) or any(p.default is None for p in query.params):
             continue
-        text, medians, n = queries.render(query), [], 0
-        for store in (disk, memory):
-            times = []
-            for _ in range(runs):
-                start = time.perf_counter()
-                n = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
-                times.append(time.perf_counter() - start)
-            medians.append(statistics.median(times) * 1000)
-        print(f"{query.name:30} {medians[0]:8.1f} {medians[1]:10.1f} {n:6d}  {answer_hash(disk, text)}")
+        text = queries.render(query)
+        (disk_ms, n), (memory_ms, _) = (median_ms(store, text, runs) for store in (disk, memory))
+        print(f"{query.name:30} {disk_ms:8.1f} {memory_ms:10.1f} {n:6d}  {answer_hash(disk, text)}")
+
+
+def median_ms(store, text: str, runs: int) -> tuple[float, int]:
+    """Median wall time (ms) of ``runs`` runs of ``text`` on ``store``, reading every row; the row count."""
+    import statistics
+
+    times, n = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        n = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000, n
+
+
+FLOOR = "urn:x-pvd-kg-floor:"
+
+
+def floor(path: str, runs: int, wanted: set[str]) -> None:
+    """For each catalog query: the median ms of the query, then of reading its answer back from a
+    copy of the store where the answer was written as data, on disk and in memory.
+
+    Each answer row becomes a resource with one property per variable and its row number, in a named
+    graph of its own. It is read back with one sub-select per column, hash-joined on the row, and
+    sorted by row number, which was the fastest plan measured (per-row look-ups are 4x slower on
+    disk). The read-back must give the same answer hash as the query, or the row is flagged.
+    No plan for the question can cost less than reading its answer, so this is the floor that
+    precomputing answers (a materialised view, a statistics graph) could reach."""
+    import shutil
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from pvd_kg import queries
+    from pvd_kg.serve.worker import mirror
+
+    source = ox.Store.read_only(path)
+    rows_read: dict[str, str] = {}
+    quads = []
+    index = ox.NamedNode(FLOOR + "row")
+    for query in queries.catalog():
+        if (wanted and query.name not in wanted) or any(p.default is None for p in query.params):
+            continue
+        answer = source.query(queries.render(query), use_default_graph_as_union=True)
+        if isinstance(answer, ox.QueryBoolean):
+            continue
+        names = [v.value for v in answer.variables]
+        graph = ox.NamedNode(f"{FLOOR}{query.name}")
+        for i, solution in enumerate(answer):
+            row = ox.NamedNode(f"{FLOOR}{query.name}/{i}")
+            quads.append(ox.Quad(row, index, ox.Literal(str(i), datatype=ox.NamedNode(XSD_INTEGER)), graph))
+            quads += [ox.Quad(row, ox.NamedNode(FLOOR + n), solution[n], graph) for n in names if solution[n] is not None]
+        columns = " ".join(f"OPTIONAL {{ SELECT ?row ?{n} WHERE {{ ?row <{FLOOR}{n}> ?{n} }} }}" for n in names)
+        rows_read[query.name] = (f"SELECT {' '.join('?' + n for n in names)} WHERE {{ GRAPH <{graph.value}> {{ "
+                                 f"{{ SELECT ?row ?i WHERE {{ ?row <{index.value}> ?i }} }} {columns} }} }} ORDER BY ?i")
+    del source
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "store"
+        shutil.copytree(path, copy)
+        writer = ox.Store(str(copy))
+        writer.extend(quads)
+        writer.flush()
+        del writer
+        disk = ox.Store.read_only(str(copy))
+        memory = mirror(disk, 10**9)
+        print(f"{len(quads)} quads of answers written; medians of {runs} runs (ms)")
+        print(f"{'query':30} {'rows':>5} {'query disk':>10} {'read disk':>9} {'query mem':>9} {'read mem':>8}  same")
+        for query in queries.catalog():
+            if query.name not in rows_read:
+                continue
+            text = queries.render(query)
+            timed = [median_ms(store, run, runs) for store in (disk, memory) for run in (text, rows_read[query.name])]
+            medians, n = [ms for ms, _ in timed], timed[0][1]
+            same = answer_hash(disk, text) == answer_hash(disk, rows_read[query.name])
+            print(f"{query.name:30} {n:5d} {medians[0]:10.1f} {medians[1]:9.1f} {medians[2]:9.1f} {medians[3]:8.1f}  "
+                  f"{'yes' if same else 'NO'}")
+
+
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def answer_hash(store, text: str) -> str:

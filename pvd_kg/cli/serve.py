@@ -22,7 +22,11 @@ from . import cli
 @click.option("--update-token", default=None, metavar="TOKEN", help="Bearer token that updates must carry.")
 @click.option("--cache-mb", default=64, show_default=True, type=int,
               help="Memory for cached /sparql answers, MiB (emptied by every update; 0: no cache).")
-def serve_cmd(host, port, public_base, store_path, workers, timeout, max_rows, allow_update, update_token, cache_mb):
+@click.option("--watch", "watch_interval", default=2.0, show_default=True, type=float, metavar="SECONDS",
+              help="How often to look for writes to the store by other processes (a build, a load) "
+                   "and reopen it; 0: never.")
+def serve_cmd(host, port, public_base, store_path, workers, timeout, max_rows, allow_update, update_token, cache_mb,
+              watch_interval):
     """Serve the SPARQL endpoint, linked-data pages and the web interface."""
     from .. import paths
     from ..serve.app import ServeConfig, serve
@@ -30,7 +34,7 @@ def serve_cmd(host, port, public_base, store_path, workers, timeout, max_rows, a
     config = ServeConfig(store_path=paths.Path(store_path) if store_path else paths.default_store_path(),
                          host=host, port=port, public_base=public_base, allow_update=allow_update,
                          update_token=update_token, workers=workers, timeout=timeout, row_cap=max_rows,
-                         cache_mb=cache_mb)
+                         cache_mb=cache_mb, watch_interval=watch_interval)
     config.check()
     click.echo(f"pvd-kg: serving {config.store_path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     serve(config)

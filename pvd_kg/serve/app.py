@@ -38,6 +38,8 @@ class ServeConfig:
     :param public_base: the URL the site is reached at, for links (None: root-relative).
     :param update_token: required (as ``Authorization: Bearer``) when ``allow_update``.
     :param cache_mb: budget of the ``/sparql`` result cache in MiB (:mod:`.result_cache`); 0: off.
+    :param watch_interval: seconds between looks at the store folder for writes by other
+        processes (:mod:`.store_watch`); 0: never look.
     """
 
     store_path: Path = field(default_factory=paths.default_store_path)
@@ -52,6 +54,7 @@ class ServeConfig:
     byte_cap: int = 64 * 1024 * 1024
     max_request_bytes: int = 1024 * 1024
     cache_mb: int = 64
+    watch_interval: float = 2.0
 
     def check(self) -> None:
         """:raises InputError: inconsistent options."""
@@ -64,13 +67,15 @@ class ServeConfig:
             raise InputError(f"--base {self.public_base!r} is not an absolute http(s) URL")
         if self.cache_mb < 0:
             raise InputError(f"--cache-mb must be 0 (off) or more, not {self.cache_mb}")
+        if not self.watch_interval >= 0:
+            raise InputError(f"--watch must be 0 (off) or a number of seconds, not {self.watch_interval}")
         if not Path(self.store_path).exists():
             raise InputError(f"no store at {self.store_path}", hint="run `pvd-kg build` first, or name one with --store")
 
 
 def create_app(config: ServeConfig) -> Starlette:
     """The Starlette app for ``config``; the worker pool starts with the app (lifespan)."""
-    from . import analysis, linked_data, pages
+    from . import analysis, linked_data, pages, store_watch
     from .sparql_protocol import sparql_endpoint
 
     @contextlib.asynccontextmanager
@@ -80,10 +85,14 @@ def create_app(config: ServeConfig) -> Starlette:
         with tempfile.TemporaryDirectory(prefix="pvd-kg-serve-") as cache:
             app.state.cache_dir = Path(cache)
             warming = asyncio.create_task(_warm(app))
+            watching = (asyncio.create_task(store_watch.watch(app, app.state.store_watch))
+                        if config.watch_interval > 0 else None)
             try:
                 yield
             finally:
                 warming.cancel()
+                if watching is not None:
+                    watching.cancel()
                 await app.state.pool.close()
 
     routes = [
@@ -100,6 +109,7 @@ def create_app(config: ServeConfig) -> Starlette:
     app.state.generation = 0  # bumped by each update, so cached figures and dumps are rebuilt
     app.state.cache = {}
     app.state.result_cache = ResultCache(config.cache_mb * 1024 * 1024)
+    app.state.store_watch = store_watch.StoreWatch(config.watch_interval)
     return app
 
 

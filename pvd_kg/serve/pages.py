@@ -176,7 +176,8 @@ async def dumps_index(request: Request) -> Response:
 async def status(request: Request) -> Response:
     """``/status``: the worker pool's process ids and counters, and the result cache's, as JSON."""
     state = request.app.state
-    return Response(json.dumps({"ok": True, **state.pool.status(), "result_cache": state.result_cache.status()}),
+    return Response(json.dumps({"ok": True, **state.pool.status(), "result_cache": state.result_cache.status(),
+                                  "store_watch": state.store_watch.status()}),
                     media_type="application/json",
                     headers=CORS_HEADERS)
 

@@ -6,7 +6,9 @@ work really stops and the other workers keep answering. Updates are exclusive: t
 for running queries, stops its readers (a read-only view must not share the folder with a
 writer), runs the update in a one-off read-write process, then starts the readers again.
 A reader of a small store answers from an in-memory copy (:func:`.worker.mirror`); starting the
-readers again after an update is what refreshes those copies.
+readers again after an update is what refreshes those copies. A write by another process (a
+``pvd-kg build`` or ``load``) is picked up the same way, by :meth:`WorkerPool.reopen`
+(see :mod:`.store_watch`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from ..errors import QueryTimeout, StoreError
 from . import worker
+from .store_watch import fingerprint
 
 _CTX = multiprocessing.get_context("spawn")  # never fork a process that runs an event loop and threads
 
@@ -61,6 +64,7 @@ class PoolStats:
     queries: int = 0
     timeouts: int = 0
     restarts: int = 0
+    reopens: int = 0
 
 
 class WorkerPool:
@@ -85,6 +89,8 @@ class WorkerPool:
         self._cond: asyncio.Condition | None = None
         self._pending: set[asyncio.Task] = set()
         self._live: set[_Worker] = set()
+        self.seen = None  # the store folder's fingerprint when the readers were started
+        self._opened = 0  # how many times the whole set of readers was started
 
     async def start(self) -> None:
         """Start the workers.
@@ -98,19 +104,72 @@ class WorkerPool:
         await self._spawn_all()
 
     async def _spawn_all(self) -> None:
-        loop = asyncio.get_running_loop()
-        workers = await asyncio.gather(*(loop.run_in_executor(self._threads, _Worker, self.store_path, True,
-                                                              self.mirror_max_quads)
-                                         for _ in range(self.size)))
-        for w in workers:
+        self.seen = fingerprint(self.store_path)  # before opening: a write meanwhile is seen later
+        self._opened += 1
+        for w in await self._start_readers():
             self._live.add(w)
             self._idle.put_nowait(w)
 
+    async def _start_readers(self) -> list[_Worker]:
+        """``size`` new readers, or none.
+
+        :raises StoreError: one of them could not open the store (the others are stopped).
+        """
+        loop = asyncio.get_running_loop()
+        started = await asyncio.gather(*(loop.run_in_executor(self._threads, _Worker, self.store_path, True,
+                                                              self.mirror_max_quads)
+                                         for _ in range(self.size)), return_exceptions=True)
+        workers = [w for w in started if isinstance(w, _Worker)]
+        failures = [e for e in started if not isinstance(e, _Worker)]
+        if failures:
+            await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in workers))
+            raise failures[0]
+        return workers
+
+    async def reopen(self, on_swap=None) -> bool:
+        """Replace every reader by one that opens the store as it is now, after another process
+        changed it. The new readers are started first, so queries wait only for the exchange;
+        ``on_swap()`` is called during the exchange, while no query runs.
+
+        :returns: False when the store cannot be opened now (a swap in progress): the old
+            readers stay.
+        """
+        seen = fingerprint(self.store_path)
+        try:
+            fresh = await self._start_readers()
+        except StoreError:
+            return False
+        loop = asyncio.get_running_loop()
+        async with self._cond:
+            await self._cond.wait_for(lambda: not self._writing and self._readers == 0)
+            self._writing = True
+        try:
+            old = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
+            self._live.difference_update(old)
+            for w in fresh:
+                self._live.add(w)
+                self._idle.put_nowait(w)
+            self.seen = seen
+            self._opened += 1
+            self.stats.reopens += 1
+            if on_swap is not None:
+                on_swap()
+        finally:
+            async with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+        await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in old))
+        return True
+
     async def _replace(self) -> None:
         loop = asyncio.get_running_loop()
+        opened = self._opened
         try:
             w = await loop.run_in_executor(self._threads, _Worker, self.store_path, True, self.mirror_max_quads)
         except StoreError:
+            return
+        if opened != self._opened:  # the readers were all started again meanwhile: one too many
+            await loop.run_in_executor(self._threads, w.stop)
             return
         self.stats.restarts += 1
         self._live.add(w)
@@ -196,7 +255,7 @@ class WorkerPool:
         """Worker process ids and counters (for ``/status``)."""
         return {"workers": sorted(w.proc.pid for w in self._live),
                 "in_memory": sum(w.in_memory for w in self._live), "queries": self.stats.queries,
-                "timeouts": self.stats.timeouts, "restarts": self.stats.restarts}
+                "timeouts": self.stats.timeouts, "restarts": self.stats.restarts, "reopens": self.stats.reopens}
 
     async def close(self) -> None:
         """Stop every worker."""

@@ -22,6 +22,7 @@ from ..vocab import PREFIXES
 from .negotiation import rdf_format_for, result_format_for
 from .responses import CORS_HEADERS, error_response
 from .result_cache import deterministic
+from .store_watch import new_generation
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORM = "application/x-www-form-urlencoded"
@@ -248,8 +249,7 @@ async def sparql_endpoint(request: Request) -> Response:
             finally:
                 # a failed or killed update leaves the store as it was, but a dead writer might
                 # not have: every update that reached the pool starts a new generation
-                state.generation += 1
-                state.result_cache.new_generation(state.generation)
+                new_generation(state)
         else:
             job = {"op": "query", "query": op.text, "base_iri": base_iri, "default_graphs": op.default_graphs,
                    "named_graphs": op.named_graphs, "result_format": result_format,
