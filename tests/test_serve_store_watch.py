@@ -2,7 +2,8 @@
 (pvd_kg/serve/store_watch.py, WorkerPool.reopen): the folder's fingerprint changes with every
 write and with a folder swap but not with a read; a real server sees a ``pvd-kg drop`` (written
 in place) and a graph replacement (a folder swap) without a restart and answers every query
-meanwhile; the pool keeps its readers when the store cannot be opened."""
+meanwhile; the pool keeps its readers when the store cannot be opened, and when an update
+started new readers while a reopen was starting its own."""
 
 from __future__ import annotations
 
@@ -126,16 +127,19 @@ def test_a_running_server_sees_writes_by_other_processes(tmp_path):
     assert statuses and set(statuses) == {200}, f"{len(statuses)} queries, statuses {set(statuses)}"
 
 
+QUERY_JOB = {"op": "query", "query": COUNT, "base_iri": None, "default_graphs": None, "named_graphs": None,
+             "result_format": "json", "rdf_media_type": None, "prefixes": {}, "row_cap": 10, "byte_cap": 10**6}
+
+
 def test_the_pool_keeps_its_readers_while_the_store_cannot_be_opened(tmp_path):
     store = build_store(tmp_path / "store")
     aside = tmp_path / "aside"
+    job = QUERY_JOB
 
     async def run():
         pool = WorkerPool(store, size=2, timeout=60)
         await pool.start()
         try:
-            job = {"op": "query", "query": COUNT, "base_iri": None, "default_graphs": None, "named_graphs": None,
-                   "result_format": "json", "rdf_media_type": None, "prefixes": {}, "row_cap": 10, "byte_cap": 10**6}
             first = await pool.run(job)
             store.rename(aside)  # as between the two renames of a swap
             reopened = await pool.reopen()
@@ -149,3 +153,26 @@ def test_the_pool_keeps_its_readers_while_the_store_cannot_be_opened(tmp_path):
     first, reopened, during, again, status = asyncio.run(run())
     assert first["ok"] and during["ok"] and during["body"] == first["body"]
     assert reopened is False and again is True and status["reopens"] == 1 and len(status["workers"]) == 2
+
+
+def test_a_reopen_that_overlaps_an_update_keeps_the_updated_readers(tmp_path):
+    """Readers that a reopen started while an update wrote may hold the content from before the
+    update: they are dropped, not exchanged for the readers the update started."""
+    store = build_store(tmp_path / "store")
+    update = {"op": "update", "update": f"DROP GRAPH <{PROGRAMME}>", "base_iri": None}
+
+    async def run():
+        pool = WorkerPool(store, size=2, timeout=60)
+        await pool.start()
+        try:
+            before = await pool.run(QUERY_JOB)
+            # the reopen starts its readers first; the update takes the pool at once (no query runs)
+            reopened, updated = await asyncio.gather(pool.reopen(), pool.update(update))
+            answers = [await pool.run(QUERY_JOB) for _ in range(4)]  # each reader, round-robin
+            return before, reopened, updated, answers, pool.status()
+        finally:
+            await pool.close()
+
+    before, reopened, updated, answers, status = asyncio.run(run())
+    assert updated["ok"] and reopened is False and status["reopens"] == 0 and len(status["workers"]) == 2
+    assert b'"0"' not in before["body"] and all(b'"0"' in a["body"] for a in answers)

@@ -131,19 +131,23 @@ class WorkerPool:
         changed it. The new readers are started first, so queries wait only for the exchange;
         ``on_swap()`` is called during the exchange, while no query runs.
 
-        :returns: False when the store cannot be opened now (a swap in progress): the old
-            readers stay.
+        :returns: False when the store cannot be opened now (a swap in progress), or when an
+            update started the readers again meanwhile: the readers in place stay.
         """
-        seen = fingerprint(self.store_path)
+        seen, opened = fingerprint(self.store_path), self._opened
         try:
             fresh = await self._start_readers()
         except StoreError:
             return False
         loop = asyncio.get_running_loop()
+        old: list[_Worker] = []
         async with self._cond:
             await self._cond.wait_for(lambda: not self._writing and self._readers == 0)
             self._writing = True
         try:
+            if opened != self._opened:  # ours may have opened the store during that update
+                old = fresh
+                return False
             old = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
             self._live.difference_update(old)
             for w in fresh:
@@ -158,7 +162,7 @@ class WorkerPool:
             async with self._cond:
                 self._writing = False
                 self._cond.notify_all()
-        await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in old))
+            await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in old))
         return True
 
     async def _replace(self) -> None:
