@@ -28,7 +28,6 @@ from . import paths
 from .errors import InputError, ValidationFailed
 from .formats import format_for_path, rdf_format
 from .report import Report
-from .oxterms import from_oxigraph
 from .store.base import Store
 from .store.isolate import PARSE_MEMORY_MB, parse_to_nquads
 from .vocab import GRAPH
@@ -82,15 +81,6 @@ def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, gra
     return counts
 
 
-def _mentioned(new: ox.Store) -> set:
-    out = set()
-    for q in new:
-        for t in (q.subject, q.object):
-            if isinstance(t, ox.NamedNode):
-                out.add(URIRef(t.value))
-    return out
-
-
 def neighbourhood(store: Store, mentioned: set) -> list[tuple]:
     """The stored triples needed to validate new data with what is already stored: the
     description of every node it ``mentioned`` (1 hop), and the description of the nodes those
@@ -101,21 +91,30 @@ def neighbourhood(store: Store, mentioned: set) -> list[tuple]:
     return hop1 + store.describe(sorted(targets, key=str))
 
 
-def validation_data(store: Store, nquads: Path) -> tuple[list[tuple], set[str]]:
-    """The triples to validate (new triples + stored neighbourhood) and the nodes whose results
-    count: those the new data describes or mentions (the 2nd-hop nodes are there as context:
-    their own links are not followed, so their results are not reliable)."""
-    new = ox.Store()
-    new.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    triples, focus = [], set()
-    for q in new:
-        s = from_oxigraph(q.subject)
-        focus.add(str(s))
-        triples.append((s, from_oxigraph(q.predicate), from_oxigraph(q.object)))
-    mentioned = _mentioned(new)
-    focus |= {str(m) for m in mentioned}
-    triples.extend(neighbourhood(store, mentioned))
-    return triples, focus
+def validation_data(store: Store, nquads: Path) -> tuple[ox.Store, set[str]]:
+    """The data to validate, in an in-memory pyoxigraph store (the validator reads it without
+    turning each term into a Python object): the new quads and the stored neighbourhood. Also
+    the nodes whose results count, named as reports name them (an IRI, or ``_:label``): those
+    the new data describes or mentions. The 2nd-hop nodes are there as context: their own links
+    are not followed, so their results are not reliable.
+
+    Blank nodes keep the labels of ``nquads``, so that the reports and the focus name them alike."""
+    data = ox.Store()
+    data.bulk_extend(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False))
+    focus, mentioned = set(), set()
+    nodes = data.query("SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x FILTER(isIRI(?x)) } }",
+                       use_default_graph_as_union=True)
+    for (node,) in nodes:
+        if isinstance(node, ox.NamedNode):
+            focus.add(node.value)
+            mentioned.add(URIRef(node.value))
+        else:
+            focus.add(f"_:{node.value}")
+    context = neighbourhood(store, mentioned)
+    if context:
+        data.bulk_extend(ox.parse(graph_module.ntriples_text(context, blank_prefix=""), format=ox.RdfFormat.N_TRIPLES,
+                                  rename_blank_nodes=False))
+    return data, focus
 
 
 def check(data, *, engine: str = "fast", strict: bool = False, focus: set[str] | None = None) -> Report:

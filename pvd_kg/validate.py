@@ -302,8 +302,8 @@ def _run_fast(data, shapes, ontology, split) -> Graph:
     with ThreadPoolExecutor(max_workers=1) as pool:
         turbo = pool.submit(_run_turbo, seen, compiled)
         store = ox.Store()
-        store.load(seen, format=ox.RdfFormat.N_TRIPLES)
-        store.load(unseen(), format=ox.RdfFormat.N_TRIPLES)
+        for text in (seen, unseen()):
+            _load_keeping_labels(store, text)
         found = [(check, _solutions(store, check)) for check in checks]
         conforms, report_graph = turbo.result()
     bind_prefixes(report_graph)
@@ -325,6 +325,18 @@ def _run_turbo(text: str, compiled) -> tuple[bool, Graph]:
     return conforms, report_graph
 
 
+def _load_keeping_labels(store, text: str) -> None:
+    """Add N-Triples ``text`` to ``store``. ``Store.load`` gives blank nodes new random ids
+    (in each call), which would split a blank node between the two parts of the text and name
+    it otherwise than pyshacl-turbo does; parsing without renaming keeps the labels."""
+    import pyoxigraph as ox
+
+    if "_:" not in text:
+        store.load(text, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        store.bulk_extend(ox.parse(text, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
+
+
 def _solutions(store, check: _SparqlCheck) -> list[dict]:
     solutions = store.query(check.query)
     names = [v.value for v in solutions.variables]
@@ -340,11 +352,15 @@ def _ntriples_texts(data, ontology: Graph, visible: frozenset | None) -> tuple[s
 
     # blank nodes keep their rdflib ids (made N-Triples-safe), so reports name them as pyshacl does
     tail = kg.ntriples_text(ontology, blank_prefix="")
-    if _is_oxigraph_store(data):  # no term conversion: fold every graph into the default one
-        union = ox.Store()
-        union.bulk_load(data.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-        union.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
-        return union.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8") + tail, _empty
+    if _is_oxigraph_store(data):  # no term conversion: pyoxigraph writes each graph, blank node ids kept
+        graphs = [*data.named_graphs(), ox.DefaultGraph()]
+        text = b"".join(data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs).decode("utf-8")
+        if visible is None:
+            return text + tail, _empty
+        shown = {f"<{p}>" for p in visible}
+        lines = text.splitlines(keepends=True)  # "subject predicate rest": neither of the first two has a space
+        return ("".join(line for line in lines if line.split(" ", 2)[1] in shown) + tail,
+                lambda: "".join(line for line in lines if line.split(" ", 2)[1] not in shown))
     triples = data if isinstance(data, list) else list(_triples(data))
     if visible is None:
         return kg.ntriples_text(triples, blank_prefix="") + tail, _empty

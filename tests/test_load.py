@@ -92,6 +92,28 @@ def test_shape_violation_is_refused_and_store_unchanged(stocked, tmp_path):
     assert _content(stocked) == before
 
 
+def test_a_blank_node_that_breaks_the_shapes_is_refused(stocked, tmp_path):
+    # the report names blank nodes "_:label": the nodes whose results count must be named alike,
+    # for the core shapes (pyshacl-turbo) and the SPARQL ones (pyoxigraph) both
+    before = _content(stocked)
+    blank = write(tmp_path, "blank.ttl", PREFIXES + '[] a pvd:Region ; pvd:siren "12" .\n')
+    with pytest.raises(ValidationFailed) as caught:
+        load_files(stocked, [blank], graph=G)
+    errors = caught.value.report.errors
+    assert {i.code for i in errors} == {"DerivedFromSource", "Region-codeINSEE", "Region-label", "Region-siren"}
+    assert len({i.source for i in errors}) == 1 and errors[0].source.startswith("_:")
+    assert _content(stocked) == before
+
+
+def test_blank_nodes_that_conform_load(stocked, tmp_path):
+    region = write(tmp_path, "region.ttl", PREFIXES + """
+[] a pvd:Region ; igeo:codeINSEE "32" ; rdfs:label "Hauts-de-France"@fr ;
+   prov:wasDerivedFrom <https://w3id.org/pvd-kg/id/source/anct-pvd/row/2> .
+""")
+    assert load_files(stocked, [region], graph=G).total == 4
+    assert stocked.query('ASK { ?r <http://rdf.insee.fr/def/geo#codeINSEE> "32" FILTER(isBlank(?r)) }').boolean
+
+
 def test_one_bad_file_refuses_the_whole_load(stocked, tmp_path):
     before = _content(stocked)
     good = write(tmp_path, "good.ttl", NEW_FIGURE)
