@@ -358,9 +358,11 @@ def _ntriples_texts(data, ontology: Graph, visible: frozenset | None) -> tuple[s
         if visible is None:
             return text + tail, _empty
         shown = {f"<{p}>" for p in visible}
-        lines = text.splitlines(keepends=True)  # "subject predicate rest": neither of the first two has a space
-        return ("".join(line for line in lines if line.split(" ", 2)[1] in shown) + tail,
-                lambda: "".join(line for line in lines if line.split(" ", 2)[1] not in shown))
+        # "subject predicate rest\n": neither of the first two has a space; split on "\n" only,
+        # as literals may hold other line breaks (U+2028, U+0085) that splitlines() would cut at
+        lines = text.split("\n")[:-1]
+        return ("".join(f"{line}\n" for line in lines if line.split(" ", 2)[1] in shown) + tail,
+                lambda: "".join(f"{line}\n" for line in lines if line.split(" ", 2)[1] not in shown))
     triples = data if isinstance(data, list) else list(_triples(data))
     if visible is None:
         return kg.ntriples_text(triples, blank_prefix="") + tail, _empty

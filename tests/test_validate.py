@@ -115,6 +115,21 @@ def test_a_blank_node_is_one_node_in_both_engines():
     assert {(i.code, i.source) for i in validate(broken, engine="pyshacl")} == expected
 
 
+def test_a_store_with_unusual_line_breaks_in_literals_validates_like_its_triples():
+    # pyoxigraph writes U+2028 and U+0085 unescaped in N-Triples: the text must be cut at "\n" only
+    import pyoxigraph as ox
+    from rdflib import Literal
+    from rdflib.namespace import RDFS
+
+    broken = mutated('DELETE WHERE { <epci/246200299> pvd:siren ?s }')
+    broken.add((URIRef("https://w3id.org/pvd-kg/id/region/32"), RDFS.comment, Literal("Hauts\u2028de\x85France", lang="fr")))
+    store = ox.Store()
+    store.load(broken.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES)
+    expected = [(i.code, i.source) for i in validate(broken)]
+    assert expected == [("EPCI-siren", "https://w3id.org/pvd-kg/id/epci/246200299")]
+    assert [(i.code, i.source) for i in validate(store)] == expected
+
+
 def test_unknown_engine_is_refused():
     with pytest.raises(InputError):
         validate(_BASE, engine="jena")
