@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="", help="comma-separated query names")
     parser.add_argument("--store", help="an on-disk store (e.g. written by `pvd-kg build`): disk vs in-memory copy")
@@ -32,10 +32,9 @@ def main() -> None:
                         help="with --store: also time reading each answer precomputed (see floor())")
     args = parser.parse_args()
     if args.store and args.floor:
-        return floor(args.store, args.runs, {n for n in args.only.split(",") if n})
+        return floor(args.store, args.runs, args.only)
     if args.store:
-        return compare(args.store, args.runs, {n for n in args.only.split(",") if n},
-                       Path(args.queries) if args.queries else None)
+        return compare(args.store, args.runs, args.only, Path(args.queries) if args.queries else None)
 
     import pyoxigraph as ox
 
@@ -48,12 +47,9 @@ def main() -> None:
     raw.bulk_load(to_nquads(build_quads()[0]), ox.RdfFormat.N_QUADS)
     store = MemoryStore(raw)
     print(f"build + load: {time.perf_counter() - t0:.1f} s, {len(raw)} quads")
-    wanted = {n for n in args.only.split(",") if n}
     print(f"{'query':40} {'best ms':>9} {'rows':>6}")
-    for query in queries.catalog():
-        if wanted and query.name not in wanted:
-            continue
-        if any(p.default is None for p in query.params):
+    for query in selected(args.only):
+        if any(p.required for p in query.params):
             print(f"{query.name:40} {'(required parameter)':>16}")
             continue
         best, n = float("inf"), 0
@@ -64,9 +60,19 @@ def main() -> None:
         print(f"{query.name:40} {best * 1000:9.1f} {n:6d}")
 
 
-def compare(path: str, runs: int, wanted: set[str], catalog_dir: Path | None = None) -> None:
-    """Median ms of each catalog query (of ``catalog_dir``, default ``queries/``) on the on-disk store
-    at ``path`` and on its in-memory copy."""
+def selected(only: str, catalog_dir: Path | None = None) -> list:
+    """The catalog queries (of ``catalog_dir``, default ``queries/``) named in ``only``, a
+    comma-separated list (``--only``); all of them when it is empty."""
+    from pvd_kg import queries
+
+    wanted = {n for n in only.split(",") if n}
+    return [q for q in queries.catalog(catalog_dir) if not wanted or q.name in wanted]
+
+
+def compare(path: str, runs: int, only: str, catalog_dir: Path | None = None) -> None:
+    """Median ms of each catalog query (of ``catalog_dir``, default ``queries/``) named in ``only``
+    (all when empty) that needs no parameter, on the on-disk store at ``path`` and on its
+    in-memory copy."""
     import pyoxigraph as ox
 
     from pvd_kg import queries
@@ -77,8 +83,8 @@ def compare(path: str, runs: int, wanted: set[str], catalog_dir: Path | None = N
     memory = mirror(disk, 10**9)
     print(f"in-memory copy: {time.perf_counter() - t0:.2f} s, {len(memory)} quads")
     print(f"{'query':30} {'disk ms':>8} {'memory ms':>10} {'rows':>6}  answer")
-    for query in queries.catalog(catalog_dir):
-        if (wanted and query.name not in wanted) or any(p.default is None for p in query.params):
+    for query in selected(only, catalog_dir):
+        if any(p.required for p in query.params):
             continue
         text = queries.render(query)
         (disk_ms, n), (memory_ms, _) = (median_ms(store, text, runs) for store in (disk, memory))
@@ -100,7 +106,7 @@ def median_ms(store, text: str, runs: int) -> tuple[float, int]:
 FLOOR = "urn:x-pvd-kg-floor:"
 
 
-def floor(path: str, runs: int, wanted: set[str]) -> None:
+def floor(path: str, runs: int, only: str) -> None:
     """For each catalog query: the median ms of the query, then of reading its answer back from a
     copy of the store where the answer was written as data, on disk and in memory.
 
@@ -122,8 +128,8 @@ def floor(path: str, runs: int, wanted: set[str]) -> None:
     rows_read: dict[str, str] = {}
     quads = []
     index = ox.NamedNode(FLOOR + "row")
-    for query in queries.catalog():
-        if (wanted and query.name not in wanted) or any(p.default is None for p in query.params):
+    for query in selected(only):
+        if any(p.required for p in query.params):
             continue
         answer = source.query(queries.render(query), use_default_graph_as_union=True)
         if isinstance(answer, ox.QueryBoolean):
@@ -132,7 +138,7 @@ def floor(path: str, runs: int, wanted: set[str]) -> None:
         graph = ox.NamedNode(f"{FLOOR}{query.name}")
         for i, solution in enumerate(answer):
             row = ox.NamedNode(f"{FLOOR}{query.name}/{i}")
-            quads.append(ox.Quad(row, index, ox.Literal(str(i), datatype=ox.NamedNode(XSD_INTEGER)), graph))
+            quads.append(ox.Quad(row, index, ox.Literal(i), graph))
             quads += [ox.Quad(row, ox.NamedNode(FLOOR + n), solution[n], graph) for n in names if solution[n] is not None]
         columns = " ".join(f"OPTIONAL {{ SELECT ?row ?{n} WHERE {{ ?row <{FLOOR}{n}> ?{n} }} }}" for n in names)
         rows_read[query.name] = (f"SELECT {' '.join('?' + n for n in names)} WHERE {{ GRAPH <{graph.value}> {{ "
@@ -158,9 +164,6 @@ def floor(path: str, runs: int, wanted: set[str]) -> None:
             same = answer_hash(disk, text) == answer_hash(disk, rows_read[query.name])
             print(f"{query.name:30} {n:5d} {medians[0]:10.1f} {medians[1]:9.1f} {medians[2]:9.1f} {medians[3]:8.1f}  "
                   f"{'yes' if same else 'NO'}")
-
-
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def answer_hash(store, text: str) -> str:

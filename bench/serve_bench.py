@@ -44,16 +44,11 @@ from serve_server import build_store, free_port  # noqa: E402
 
 
 def catalog_queries() -> list[tuple[str, str]]:
-    out = []
-    for q in queries.catalog():
-        try:
-            out.append((q.name, queries.render(q)))
-        except Exception:  # a required parameter without default
-            continue
-    return out
+    """Name and text of each catalog query that needs no parameter, with its defaults."""
+    return [(q.name, queries.render(q)) for q in queries.catalog() if not any(p.required for p in q.params)]
 
 
-def distinct_queries(store: Path, count: int = 100_000):
+def distinct_queries(store: Path):
     """A function giving the i-th request text of the ``distinct`` workload (see the module doc)."""
     pvd = str(iris.programme("pvd"))
     db = ox.Store.read_only(str(store))
@@ -147,7 +142,7 @@ def run_server(name: str, cmd: list[str], url: str, workloads: dict, args) -> di
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", type=Path, help="store folder (default: build the curated dataset)")
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=15, help="seconds of load per server and workload")

@@ -57,10 +57,10 @@ def available_mb() -> float:
 
 def base_nquads(path: Path) -> int:
     """The built graph (1x) as N-Quads."""
-    from pvd_kg.load import _write_nquads, built_quads
+    from pvd_kg.graph import build_quads, to_nquads
 
-    quads, _ = built_quads()
-    _write_nquads(quads, path)
+    quads, _ = build_quads()
+    path.write_bytes(to_nquads(quads))
     return len(quads)
 
 
@@ -209,7 +209,9 @@ def main() -> None:
     parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--runs", type=int, default=5, help="runs per catalog query (median)")
     parser.add_argument("--rdflib-max", type=int, default=10, help="largest scale for the rdflib baseline")
-    parser.add_argument("--validate-max", type=int, default=10, help="largest scale for full validation")
+    parser.add_argument("--validate-max", type=int, default=10,
+                        help="largest scale for full validation, and for running the catalog queries in-process "
+                             "too, --runs times each (above it: once each, through the worker process only)")
     parser.add_argument("--query-timeout", type=float, default=60.0, help="seconds per catalog query run")
     parser.add_argument("--steps", default=",".join(STEPS),
                         help="comma-separated steps to run, among " + ", ".join(STEPS + ("crossover", "validated")))

@@ -64,16 +64,20 @@ def export(store: Store, output: Path | str | None = None, *, fmt: str = "turtle
     rdf = rdf_format(fmt)
     if graph is not None and graph not in store.graphs():
         raise InputError(f"no graph {graph} in the store", hint="`pvd-kg graphs` lists them")
+
+    def dump(sink) -> None:
+        store.dump(_Counted(sink, progress) if progress else sink, rdf, graph=graph, prefixes=PREFIXES)
+
     if output is None:
         sink = sys.stdout.buffer
-        store.dump(_Counted(sink, progress) if progress else sink, rdf, graph=graph, prefixes=PREFIXES)
+        dump(sink)
         sink.flush()
         return ExportResult(None, rdf.name, 0)
     output = Path(output)
     partial = output.with_name(output.name + ".partial")
     try:
         with open(partial, "wb") as sink:
-            store.dump(_Counted(sink, progress) if progress else sink, rdf, graph=graph, prefixes=PREFIXES)
+            dump(sink)
         os.replace(partial, output)
     except OSError as exc:
         partial.unlink(missing_ok=True)

@@ -181,18 +181,13 @@ def _term_writer(blank_prefix: str = "b"):
     return term
 
 
-def to_ntriples(triples, *, blank_prefix: str = "b") -> bytes:
-    """Serialise ``(s, p, o)`` rdflib tuples as N-Triples (see :func:`to_nquads`).
+def ntriples_text(triples, *, blank_prefix: str = "b") -> str:
+    """``(s, p, o)`` rdflib tuples as N-Triples text (see :func:`to_nquads`), for parsers that take text.
 
     >>> from rdflib import URIRef, Literal
-    >>> to_ntriples([(URIRef("http://a"), URIRef("http://b"), Literal(1))])
-    b'<http://a> <http://b> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
+    >>> ntriples_text([(URIRef("http://a"), URIRef("http://b"), Literal(1))])
+    '<http://a> <http://b> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
     """
-    return ntriples_text(triples, blank_prefix=blank_prefix).encode("utf-8")
-
-
-def ntriples_text(triples, *, blank_prefix: str = "b") -> str:
-    """:func:`to_ntriples` as a ``str``, for parsers that take text."""
     term = _term_writer(blank_prefix)
     return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in triples)
 

@@ -44,8 +44,8 @@ DEPARTEMENT_RE = re.compile(r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-8])$")
 SIREN_RE = re.compile(r"^[0-9]{9}$")
 
 
-# Minting is pure; memoising it also hands out ONE URIRef per IRI, so dict look-ups downstream
-# (N-Triples writing, term conversion) match by identity instead of rdflib's Python __eq__.
+# Minting is pure; memoising it also hands out ONE URIRef per IRI, so the N-Triples writer's
+# dict look-ups (graph.ntriples_text) match by identity instead of rdflib's Python __eq__.
 _memo = lru_cache(maxsize=65536)
 
 

@@ -27,6 +27,7 @@ from . import graph as graph_module
 from . import paths
 from .errors import InputError, ValidationFailed
 from .formats import format_for_path, rdf_format
+from .oxterms import add_keeping_labels, from_oxigraph, term_text
 from .report import Report
 from .store.base import Store
 from .store.isolate import PARSE_MEMORY_MB, parse_to_nquads
@@ -100,21 +101,14 @@ def validation_data(store: Store, nquads: Path) -> tuple[ox.Store, set[str]]:
 
     Blank nodes keep the labels of ``nquads``, so that the reports and the focus name them alike."""
     data = ox.Store()
-    data.bulk_extend(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS, rename_blank_nodes=False))
-    focus, mentioned = set(), set()
-    nodes = data.query("SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x FILTER(isIRI(?x)) } }",
-                       use_default_graph_as_union=True)
-    for (node,) in nodes:
-        if isinstance(node, ox.NamedNode):
-            focus.add(node.value)
-            mentioned.add(URIRef(node.value))
-        else:
-            focus.add(f"_:{node.value}")
+    add_keeping_labels(data, path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    nodes = [from_oxigraph(node) for (node,) in data.query(
+        "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x FILTER(isIRI(?x)) } }", use_default_graph_as_union=True)]
+    mentioned = {node for node in nodes if isinstance(node, URIRef)}
     context = neighbourhood(store, mentioned)
     if context:
-        data.bulk_extend(ox.parse(graph_module.ntriples_text(context, blank_prefix=""), format=ox.RdfFormat.N_TRIPLES,
-                                  rename_blank_nodes=False))
-    return data, focus
+        add_keeping_labels(data, graph_module.ntriples_text(context, blank_prefix=""), format=ox.RdfFormat.N_TRIPLES)
+    return data, {term_text(node) for node in nodes}
 
 
 def check(data, *, engine: str = "fast", strict: bool = False, focus: set[str] | None = None) -> Report:
@@ -226,19 +220,6 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
     return LoadResult(counts, report)
 
 
-def built_quads(strict: bool = False) -> tuple[list[tuple], Report]:
-    """The whole graph as ``(s, p, o, graph)`` tuples (:func:`pvd_kg.graph.build_quads`) and the
-    build's own report.
-
-    :raises ValidationFailed: with ``strict``, the sources have errors or warnings.
-    """
-    return graph_module.build_quads(strict=strict)
-
-
-def _write_nquads(quads: list[tuple], path: Path) -> None:
-    path.write_bytes(graph_module.to_nquads(quads))
-
-
 def owned_graphs(store: Store) -> list[str]:
     """The graphs ``build`` owns and replaces: every graph in the project's ``pvdg:`` namespace."""
     return [g for g in store.graphs() if g.startswith(str(GRAPH))]
@@ -257,21 +238,19 @@ def build(store: Store, *, strict: bool = False, engine: str = "fast", validate:
     """
     stage = progress or (lambda _: None)
     stage("ingest")
-    quads, report = built_quads(strict=strict)
+    quads, report = graph_module.build_quads(strict=strict)
+    counts = dict(report.summary["graphs"])
     stage("validate")
     if validate:
         report.extend(check([q[:3] for q in quads], engine=engine, strict=strict).issues)
     stage("write")
     with _workdir("build") as tmp:
         nquads = Path(tmp) / "build.nq"
-        _write_nquads(quads, nquads)
-        counts: dict[str, int] = {}
-        for q in quads:
-            counts[str(q[3])] = counts.get(str(q[3]), 0) + 1
+        nquads.write_bytes(graph_module.to_nquads(quads))
         stale = owned_graphs(store)
         store.replace_graphs(sorted(set(stale) | set(counts) - {DEFAULT_GRAPH}), nquads)
     return LoadResult(counts, report, dropped=sorted(set(stale) - set(counts)))
 
 
-__all__ = ["LoadResult", "load_files", "parse_files", "build", "built_quads", "check", "neighbourhood",
+__all__ = ["LoadResult", "load_files", "parse_files", "build", "check", "neighbourhood",
            "validation_data", "owned_graphs", "csv_source"]

@@ -1,5 +1,6 @@
-"""pyoxigraph term -> rdflib term, shared by validation and the stores (both stages use
-pyoxigraph, and neither may import the other)."""
+"""pyoxigraph term -> rdflib term, shared by validation, loads and the stores (they all use
+pyoxigraph, and none may import the others); how reports name a node; adding RDF text to a
+pyoxigraph store with its blank-node labels kept."""
 
 from __future__ import annotations
 
@@ -29,3 +30,33 @@ def from_oxigraph(term) -> Node | None:
             return Literal(term.value, lang=term.language)
         return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise TypeError(f"unsupported term {term!r}")
+
+
+def term_text(term) -> str:
+    """How reports name a node: an IRI as itself, a blank node as ``_:label``.
+
+    >>> from rdflib import BNode, URIRef
+    >>> term_text(URIRef("http://a")), term_text(BNode("b1"))
+    ('http://a', '_:b1')
+    """
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def add_keeping_labels(store, text: str | None = None, *, path: str | None = None, format) -> None:
+    """Add the RDF ``text`` (or the file at ``path``) in ``format`` to the pyoxigraph ``store``.
+
+    ``Store.load`` gives blank nodes new random ids, in each call: a blank node written in two
+    parts would become two nodes, and no longer be named as in the text (reports and the
+    focus of a load name it by its label). Parsing without renaming keeps the labels.
+
+    >>> import pyoxigraph as ox
+    >>> s = ox.Store()
+    >>> add_keeping_labels(s, "_:x <http://p> _:y .", format=ox.RdfFormat.N_TRIPLES)
+    >>> [q.subject.value for q in s]
+    ['x']
+    """
+    import pyoxigraph as ox
+
+    store.bulk_extend(ox.parse(text, format=format, path=path, rename_blank_nodes=False))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable
 
@@ -33,7 +34,7 @@ from . import graph as kg
 from . import paths
 from .errors import InputError, RdfSyntaxError
 from .formats import format_for_path
-from .oxterms import from_oxigraph
+from .oxterms import add_keeping_labels, from_oxigraph, term_text
 from .report import ERROR, INFO, WARNING, Issue, Report
 from .vocab import PREFIXES, RDF, RDFS, SH, bind_prefixes
 
@@ -119,9 +120,9 @@ def report_from_graph(report_graph: Graph, engine: str | None = None, shapes: Gr
             severity=_SEVERITY.get(report_graph.value(result, SH.resultSeverity), ERROR),
             message=_english(list(report_graph.objects(result, SH.resultMessage)), shapes, shape)
             or _component(report_graph, result),
-            source=_text(focus),
+            source=term_text(focus),
             field=_path_text(report_graph, path) if path is not None else None,
-            value=_text(value) if value is not None else None,
+            value=term_text(value) if value is not None else None,
             code=_local_name(shape) if shape is not None else None,
         ))
     issues.sort(key=lambda i: (_RANK[i.severity], i.source or "", i.code or "", i.field or "", i.value or ""))
@@ -303,7 +304,7 @@ def _run_fast(data, shapes, ontology, split) -> Graph:
         turbo = pool.submit(_run_turbo, seen, compiled)
         store = ox.Store()
         for text in (seen, unseen()):
-            _load_keeping_labels(store, text)
+            add_keeping_labels(store, text, format=ox.RdfFormat.N_TRIPLES)
         found = [(check, _solutions(store, check)) for check in checks]
         conforms, report_graph = turbo.result()
     bind_prefixes(report_graph)
@@ -325,18 +326,6 @@ def _run_turbo(text: str, compiled) -> tuple[bool, Graph]:
     return conforms, report_graph
 
 
-def _load_keeping_labels(store, text: str) -> None:
-    """Add N-Triples ``text`` to ``store``. ``Store.load`` gives blank nodes new random ids
-    (in each call), which would split a blank node between the two parts of the text and name
-    it otherwise than pyshacl-turbo does; parsing without renaming keeps the labels."""
-    import pyoxigraph as ox
-
-    if "_:" not in text:
-        store.load(text, format=ox.RdfFormat.N_TRIPLES)
-    else:
-        store.bulk_extend(ox.parse(text, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
-
-
 def _solutions(store, check: _SparqlCheck) -> list[dict]:
     solutions = store.query(check.query)
     names = [v.value for v in solutions.variables]
@@ -346,8 +335,8 @@ def _solutions(store, check: _SparqlCheck) -> list[dict]:
 def _ntriples_texts(data, ontology: Graph, visible: frozenset | None) -> tuple[str, Callable[[], str]]:
     """N-Triples text of the union of ``data``'s graphs and the ontology, in two parts
     ``(seen, unseen)``: ``seen`` holds the triples whose predicate is in ``visible`` (all of them
-    when None), ``unseen()`` writes the others. Both engines parse text natively, far faster
-    than they take terms one by one from Python."""
+    when None), ``unseen()`` writes the others. pyshacl-turbo parses text natively, and pyoxigraph
+    reads it with its own parser: both far faster than taking rdflib terms one by one."""
     import pyoxigraph as ox
 
     # blank nodes keep their rdflib ids (made N-Triples-safe), so reports name them as pyshacl does
@@ -355,19 +344,22 @@ def _ntriples_texts(data, ontology: Graph, visible: frozenset | None) -> tuple[s
     if _is_oxigraph_store(data):  # no term conversion: pyoxigraph writes each graph, blank node ids kept
         graphs = [*data.named_graphs(), ox.DefaultGraph()]
         text = b"".join(data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs).decode("utf-8")
-        if visible is None:
-            return text + tail, _empty
-        shown = {f"<{p}>" for p in visible}
-        # "subject predicate rest\n": neither of the first two has a space; split on "\n" only,
-        # as literals may hold other line breaks (U+2028, U+0085) that splitlines() would cut at
-        lines = text.split("\n")[:-1]
-        return ("".join(f"{line}\n" for line in lines if line.split(" ", 2)[1] in shown) + tail,
-                lambda: "".join(f"{line}\n" for line in lines if line.split(" ", 2)[1] not in shown))
+        # "subject predicate rest": neither of the first two has a space; split on "\n" only, as
+        # literals may hold other line breaks (U+2028, U+0085) that splitlines() would cut at
+        return _parts(text.split("\n")[:-1], lambda line: line.split(" ", 2)[1],
+                      None if visible is None else {f"<{p}>" for p in visible},
+                      lambda lines: "".join(f"{line}\n" for line in lines), tail)
     triples = data if isinstance(data, list) else list(_triples(data))
-    if visible is None:
-        return kg.ntriples_text(triples, blank_prefix="") + tail, _empty
-    seen = kg.ntriples_text((t for t in triples if t[1] in visible), blank_prefix="") + tail
-    return seen, lambda: kg.ntriples_text((t for t in triples if t[1] not in visible), blank_prefix="")
+    return _parts(triples, itemgetter(1), visible, lambda ts: kg.ntriples_text(ts, blank_prefix=""), tail)
+
+
+def _parts(items: list, predicate: Callable, shown: set | None, write: Callable, tail: str) -> tuple[str, Callable[[], str]]:
+    """``(seen, unseen)`` of :func:`_ntriples_texts`: ``write`` the ``items`` whose ``predicate``
+    is ``shown`` (all of them when None), then ``tail``; the others when asked."""
+    if shown is None:
+        return write(items) + tail, _empty
+    return (write(i for i in items if predicate(i) in shown) + tail,
+            lambda: write(i for i in items if predicate(i) not in shown))
 
 
 def _empty() -> str:
@@ -422,12 +414,6 @@ def _component(g: Graph, result) -> str:
     return f"fails {_local_name(component)}" if component is not None else "SHACL result"
 
 
-def _text(term) -> str:
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
-
-
 def _local_name(term) -> str:
     if isinstance(term, BNode):
         return f"_:{term}"
@@ -449,7 +435,7 @@ def _path_text(g: Graph, path) -> str:
     alternatives = g.value(path, SH.alternativePath)
     if alternatives is not None:
         return "|".join(_path_text(g, p) for p in Collection(g, alternatives))
-    return _text(path)
+    return term_text(path)
 
 
 def _prefixed(iri) -> str:

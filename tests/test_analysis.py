@@ -39,8 +39,6 @@ LIBERCOURT = str(iris.commune("62907"))
 OP_SIGNING = str(iris.signing("operationnelle", "62907"))
 
 
-
-
 def _betweenness(g):
     return {n: v for n, v in nx.betweenness_centrality(g).items()}
 
@@ -273,7 +271,7 @@ def test_network_json_for_the_web_server(small):
 # --- the store the commands read, and the CLI ------------------------------------------------
 
 @pytest.fixture()
-def built_store(tmp_path, small) -> Path:
+def built_store(tmp_path) -> Path:
     """A real embedded store holding the small programme."""
     nq = tmp_path / "small.nq"
     ds = Dataset()

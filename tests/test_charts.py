@@ -24,10 +24,7 @@ from pvd_kg.errors import InputError
 from pvd_kg.paths import SOURCES_DIR
 from pvd_kg.store import MemoryStore
 
-SMALL = Path(__file__).parent / "data" / "analysis" / "small-programme.ttl"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ def test_cli_reference_is_current():
         from cli_reference import TARGET, render
     finally:
         sys.path.pop(0)
-    def words(text):  # column alignment varies with the terminal; the words must not
+    def words(text):  # compares the words: whitespace-only differences (e.g. trailing spaces) are not staleness
         return re.sub(r"\s+", " ", text)
 
     assert words(TARGET.read_text(encoding="utf-8")) == words(render()), \

@@ -192,7 +192,7 @@ INSERT DATA {{ GRAPH <urn:test> {{ <{new}> pvd:inProgramme <{ID}programme/pvd> ;
     assert new in programmes
 
 
-def test_browser_draws_the_network(server, browser):  # noqa: F811
+def test_browser_draws_the_network(server, browser):
     browser.get(server("/analysis"))
     net = browser.find_element(By.ID, "network")
     wait(browser).until(lambda d: net.get_attribute("data-ready") == "true")
@@ -217,7 +217,7 @@ def test_browser_draws_the_network(server, browser):  # noqa: F811
     browser.save_screenshot(str(ARTIFACTS / "analysis-page-cosignature.png"))
 
 
-def test_browser_shows_the_pictures_and_tables(server, browser):  # noqa: F811
+def test_browser_shows_the_pictures_and_tables(server, browser):
     browser.get(server("/analysis"))
     images = browser.find_elements(By.CSS_SELECTOR, ".pictures img")
     assert len(images) == len(NETWORKS) + len(CHART_KINDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
 import click
 
@@ -31,8 +32,7 @@ def serve_cmd(host, port, public_base, store_path, workers, timeout, max_rows, a
     from .. import paths
     from ..serve.app import ServeConfig, serve
 
-    config = ServeConfig(store_path=paths.Path(store_path) if store_path else paths.default_store_path(),
-                         host=host, port=port, public_base=public_base, allow_update=allow_update,
+    config = ServeConfig(store_path=Path(store_path) if store_path else paths.default_store_path(), host=host, port=port, public_base=public_base, allow_update=allow_update,
                          update_token=update_token, workers=workers, timeout=timeout, row_cap=max_rows,
                          cache_mb=cache_mb, watch_interval=watch_interval)
     config.check()

@@ -83,12 +83,10 @@ def build_cmd(strict, engine, no_validate, **opts):
     if sys.stderr.isatty():
         bar = click.progressbar(length=len(BUILD_STAGES), label="building", file=sys.stderr,
                                 item_show_func=lambda stage: stage)
-    done = []
 
     def stage(name: str) -> None:
-        if bar:
-            bar.update(1 if done else 0, name)
-        done.append(name)
+        if bar:  # no step for the first stage: the bar counts finished stages
+            bar.update(0 if name == BUILD_STAGES[0] else 1, name)
 
     with _open_store(opts) as store, _writing(bar):
         result = build(store, strict=strict, engine=engine, validate=not no_validate, progress=stage)

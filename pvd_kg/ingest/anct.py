@@ -75,8 +75,8 @@ def _list_rows(path: str | Path, columns, id_column: str, id_re: re.Pattern, tal
                rows: dict[str, ListRow]):
     """The rows of a commune list that name a commune the COG knows (others are reported by
     :func:`kept_commune`), each as ``(record, ListRow)`` with its name and programme identifier.
-    The caller fills in the rest and stores the row in ``rows`` before asking for the next one
-    (``rows`` is how a repeated commune is noticed)."""
+    The caller fills in the rest; the row is stored in ``rows`` (how a repeated commune is
+    noticed) once the caller asks for the next one."""
     for rec in read_csv(path, required=columns):
         tally.read += 1
         insee = kept_commune(rec, "insee_com", tally, cog, rows)
@@ -85,6 +85,7 @@ def _list_rows(path: str | Path, columns, id_column: str, id_re: re.Pattern, tal
         row = ListRow(rec.line, insee, rec["lib_com"].strip())
         row.programme_id = _programme_id(rec, id_column, id_re, tally)
         yield rec, row
+        rows[insee] = row
 
 
 def read_pvd_2021(path: str | Path, tally: Tally, cog: Cog) -> dict[str, ListRow]:
@@ -117,7 +118,6 @@ def read_pvd_2021(path: str | Path, tally: Tally, cog: Cog) -> dict[str, ListRow
             row.lib_epci = rec["lib_epci"].strip()
         except cleaners.CleanError as exc:
             tally.warn(rec, str(exc), "siren_epci", rec["siren_epci"], "bad-siren")
-        rows[insee] = row
     _shared_ids(rows, tally, "id_pvd")
     return rows
 
@@ -166,14 +166,12 @@ def read_pvd_2026(path: str | Path, tally: Tally, cog: Cog) -> dict[str, ListRow
     rows: dict[str, ListRow] = {}
     formats: list[tuple[Record, str]] = []
     for rec, row in _list_rows(path, PVD_2026_COLUMNS, "id_pvd", ID_PVD_RE, tally, cog, rows):
-        insee = row.insee
         row.date = date_cell(rec, "date_signature", tally, "no date for the convention d'adhésion")
         if row.date:
             formats.append((rec, cleaners.date_format(rec["date_signature"])))
         if rec.values.get("label_source", "").strip() not in ("", "gazetteer"):
             tally.info(rec, "name not from the ANCT list but from " + rec["label_source"], "label_source",
                        rec["label_source"], "label-from-elsewhere")
-        rows[insee] = row
     _mixed_formats(formats, "date_signature", tally)
     _shared_ids(rows, tally, "id_pvd")
     return rows
@@ -215,7 +213,6 @@ def read_acv(path: str | Path, tally: Tally, cog: Cog) -> dict[str, ListRow]:
             given = rec.values.get(column, "").strip()
             if given and given != cog_value:
                 tally.warn(rec, f"COG 2024 says {cog_value}", column, given, "cog-mismatch")
-        rows[insee] = row
     _shared_ids(rows, tally, "id_acv")
     return rows
 

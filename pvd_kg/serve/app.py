@@ -106,11 +106,19 @@ def create_app(config: ServeConfig) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error, Exception: _bug})
     app.state.config = config
     app.state.urls = Urls(config.public_base)
-    app.state.generation = 0  # bumped by each update, so cached figures and dumps are rebuilt
+    app.state.generation = 0  # see new_generation: cached figures, dumps and answers follow it
     app.state.cache = {}
     app.state.result_cache = ResultCache(config.cache_mb * 1024 * 1024)
     app.state.store_watch = store_watch.StoreWatch(config.watch_interval)
     return app
+
+
+def new_generation(state) -> None:
+    """The store changed (an update through the endpoint, or a write by another process that
+    :mod:`.store_watch` saw): every cache keyed by the generation (figures, dumps, /sparql
+    answers) starts over. ``state``: the app's state."""
+    state.generation += 1
+    state.result_cache.new_generation(state.generation)
 
 
 async def _http_error(request, exc: HTTPException):

@@ -3,8 +3,8 @@
 Each worker opens the store read-only. A query that runs past its deadline gets its worker
 killed (SIGKILL: pyoxigraph cannot cancel) and a fresh one started in the background, so the
 work really stops and the other workers keep answering. Updates are exclusive: the pool waits
-for running queries, stops its readers (a read-only view must not share the folder with a
-writer), runs the update in a one-off read-write process, then starts the readers again.
+for running queries, stops its readers (neither their read-only views nor their in-memory copies
+would see the write), runs the update in a one-off read-write process, then starts the readers again.
 A reader of a small store answers from an in-memory copy (:func:`.worker.mirror`); starting the
 readers again after an update is what refreshes those copies. A write by another process (a
 ``pvd-kg build`` or ``load``) is picked up the same way, by :meth:`WorkerPool.reopen`
@@ -14,6 +14,7 @@ readers again after an update is what refreshes those copies. A write by another
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -106,9 +107,29 @@ class WorkerPool:
     async def _spawn_all(self) -> None:
         self.seen = fingerprint(self.store_path)  # before opening: a write meanwhile is seen later
         self._opened += 1
-        for w in await self._start_readers():
+        self._install(await self._start_readers())
+
+    def _install(self, workers: list[_Worker]) -> None:
+        for w in workers:
             self._live.add(w)
             self._idle.put_nowait(w)
+
+    async def _stop(self, workers: list[_Worker]) -> None:
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in workers))
+
+    @contextlib.asynccontextmanager
+    async def _exclusive(self):
+        """The pool alone for the block: it waits for running queries, and queries wait for it."""
+        async with self._cond:
+            await self._cond.wait_for(lambda: not self._writing and self._readers == 0)
+            self._writing = True
+        try:
+            yield
+        finally:
+            async with self._cond:
+                self._writing = False
+                self._cond.notify_all()
 
     async def _start_readers(self) -> list[_Worker]:
         """``size`` new readers, or none.
@@ -122,14 +143,16 @@ class WorkerPool:
         workers = [w for w in started if isinstance(w, _Worker)]
         failures = [e for e in started if not isinstance(e, _Worker)]
         if failures:
-            await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in workers))
+            await self._stop(workers)
             raise failures[0]
         return workers
 
     async def reopen(self, on_swap=None) -> bool:
         """Replace every reader by one that opens the store as it is now, after another process
         changed it. The new readers are started first, so queries wait only for the exchange;
-        ``on_swap()`` is called during the exchange, while no query runs.
+        ``on_swap()`` is called during the exchange, while no query runs. (So, unlike an update's
+        readers, they may open the store while another process writes it: if that was an update
+        of this pool, :attr:`_opened` tells, and they are dropped.)
 
         :returns: False when the store cannot be opened now (a swap in progress), or when an
             update started the readers again meanwhile: the readers in place stay.
@@ -139,30 +162,21 @@ class WorkerPool:
             fresh = await self._start_readers()
         except StoreError:
             return False
-        loop = asyncio.get_running_loop()
-        old: list[_Worker] = []
-        async with self._cond:
-            await self._cond.wait_for(lambda: not self._writing and self._readers == 0)
-            self._writing = True
+        retired = fresh
         try:
-            if opened != self._opened:  # ours may have opened the store during that update
-                old = fresh
-                return False
-            old = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
-            self._live.difference_update(old)
-            for w in fresh:
-                self._live.add(w)
-                self._idle.put_nowait(w)
-            self.seen = seen
-            self._opened += 1
-            self.stats.reopens += 1
-            if on_swap is not None:
-                on_swap()
+            async with self._exclusive():
+                if opened != self._opened:  # ours may have opened the store during that update
+                    return False
+                retired = [self._idle.get_nowait() for _ in range(self._idle.qsize())]
+                self._live.difference_update(retired)
+                self._install(fresh)
+                self.seen = seen
+                self._opened += 1
+                self.stats.reopens += 1
+                if on_swap is not None:
+                    on_swap()
         finally:
-            async with self._cond:
-                self._writing = False
-                self._cond.notify_all()
-            await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in old))
+            await self._stop(retired)
         return True
 
     async def _replace(self) -> None:
@@ -173,7 +187,7 @@ class WorkerPool:
         except StoreError:
             return
         if opened != self._opened:  # the readers were all started again meanwhile: one too many
-            await loop.run_in_executor(self._threads, w.stop)
+            await self._stop([w])
             return
         self.stats.restarts += 1
         self._live.add(w)
@@ -232,28 +246,23 @@ class WorkerPool:
         """
         timeout = self.timeout if timeout is None else timeout
         loop = asyncio.get_running_loop()
-        async with self._cond:
-            await self._cond.wait_for(lambda: not self._writing and self._readers == 0)
-            self._writing = True
-        try:
-            stopped = []
-            while len(stopped) < self.size:
-                stopped.append(await self._idle.get())
-            self._live.difference_update(stopped)
-            await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in stopped))
-            writer = await loop.run_in_executor(self._threads, _Worker, self.store_path, False, 0)
+        async with self._exclusive():
             try:
-                return await asyncio.wait_for(loop.run_in_executor(self._threads, writer.call, job), timeout)
-            except asyncio.TimeoutError:
-                raise QueryTimeout(f"the update ran past the {timeout:g} s time limit and was stopped",
-                                   hint="the store was left unchanged") from None
+                stopped = []
+                while len(stopped) < self.size:
+                    stopped.append(await self._idle.get())
+                self._live.difference_update(stopped)
+                await self._stop(stopped)
+                writer = await loop.run_in_executor(self._threads, _Worker, self.store_path, False, 0)
+                try:
+                    return await asyncio.wait_for(loop.run_in_executor(self._threads, writer.call, job), timeout)
+                except asyncio.TimeoutError:
+                    raise QueryTimeout(f"the update ran past the {timeout:g} s time limit and was stopped",
+                                       hint="the store was left unchanged") from None
+                finally:
+                    await loop.run_in_executor(self._threads, writer.stop)
             finally:
-                await loop.run_in_executor(self._threads, writer.stop)
-        finally:
-            await self._spawn_all()
-            async with self._cond:
-                self._writing = False
-                self._cond.notify_all()
+                await self._spawn_all()
 
     def status(self) -> dict:
         """Worker process ids and counters (for ``/status``)."""

@@ -19,10 +19,10 @@ from ..errors import QueryError, QueryTimeout, StoreError
 from ..formats import RDF_FORMATS
 from ..store.sparql import check_local
 from ..vocab import PREFIXES
+from .app import new_generation
 from .negotiation import rdf_format_for, result_format_for
 from .responses import CORS_HEADERS, error_response
 from .result_cache import deterministic
-from .store_watch import new_generation
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORM = "application/x-www-form-urlencoded"

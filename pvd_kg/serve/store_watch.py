@@ -66,6 +66,8 @@ class StoreWatch:
 async def watch(app, watcher: StoreWatch) -> None:
     """Run until cancelled: look at the store folder every ``watcher.interval`` seconds and
     reopen the pool's readers once a change has settled."""
+    from .app import new_generation  # app imports the pool, which imports this module
+
     pool = app.state.pool
     pending = None
     while True:
@@ -89,10 +91,3 @@ async def watch(app, watcher: StoreWatch) -> None:
             await pool.reopen(on_swap=exchanged)
         except Exception as exc:  # the old readers keep serving; try again at the next change
             log.warning("could not reopen the store after a change: %s", exc)
-
-
-def new_generation(state) -> None:
-    """Every cache keyed by the store generation (figures, dumps, /sparql answers) starts over
-    (``state``: the app's state)."""
-    state.generation += 1
-    state.result_cache.new_generation(state.generation)

@@ -274,8 +274,10 @@ def run_analysis(store, job: dict) -> dict:
 
 MIRROR_MAX_QUADS = 1_000_000
 """A read-only worker copies a store of at most this many quads into memory (about 1.4 s and
-180 MB per 160 k quads here): pyoxigraph answers big joins 2-5x faster from memory than from
-RocksDB. The pool restarts its readers after every update, so a copy is never stale."""
+180 MB per 160 k quads here): pyoxigraph answered 5 of 6 measured questions 1.05-5x faster
+from memory than from RocksDB, one 1.7x slower (docs/benchmarks.md, "In-memory mirror"). The pool starts its readers again after every
+update through the endpoint, and after a write by another process once the store watch sees it
+(:mod:`.store_watch`), so a copy is stale only until then."""
 
 
 def mirror(store, max_quads: int):

@@ -94,7 +94,7 @@ class EmbeddedStore(OxigraphStore):
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                     self._ox = ox.Store(str(self.path))
             except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB "Corruption", e.g. mid-compaction
-                hint = "another pvd-kg process (serve?) holds it; stop it or use --endpoint" if "lock" in str(exc).lower() else None
+                hint = "another pvd-kg process holds it; stop it or use --endpoint" if "lock" in str(exc).lower() else None
                 raise StoreError(f"cannot open the store at {self.path}: {exc}", hint=hint) from exc
         return self._ox
 
