@@ -343,18 +343,34 @@ def resolve(name_or_text: str) -> CatalogQuery:
     return parse_query(text, name="query")
 
 
+def checked(query: CatalogQuery | str, params: Mapping[str, object] | None = None, *,
+            allow_remote: bool = False):
+    """The query with its parameters bound, through the one check of :func:`pvd_kg.store.sparql.check`
+    (known prefixes given beside the text, so an error's line and column are those of the query).
+
+    :raises QueryError: refused (``SERVICE`` without ``allow_remote``, an update) or not SPARQL.
+    """
+    from .store.sparql import check
+
+    q = get(query) if isinstance(query, str) else query
+    return check(substitute(q.text, bind(q, params)), allow_remote=allow_remote, prefixes=PREFIXES,
+                 where=str(q.path) if q.path else None)
+
+
 def run(name_or_text: str, store, params: Mapping[str, object] | None = None, *,
-        timeout: float | None = None, limit: int | None = None):
+        timeout: float | None = None, limit: int | None = None, allow_remote: bool = False):
     """Run a catalog query (by name) or SPARQL text on a :class:`pvd_kg.store.Store`.
 
     :param name_or_text: a catalog name (``who-signed-what``) or a SPARQL query.
     :param store: any store backend.
     :param params: parameter values by name (text); defaults fill the others.
+    :param allow_remote: let ``SERVICE`` reach an http(s) endpoint (refused by default).
     :returns: the store's :class:`~pvd_kg.store.QueryResult`.
     :raises UnknownQuery: an unknown name; :raises InputError: a bad parameter;
-        :raises QueryError: the store refuses or fails the query.
+        :raises QueryError: the check refuses the query, or the store fails it.
     """
-    return store.query(render(resolve(name_or_text), params), timeout=timeout, limit=limit)
+    return store.query(checked(resolve(name_or_text), params, allow_remote=allow_remote),
+                       timeout=timeout, limit=limit)
 
 
 def catalog_text(directory: Path | None = None) -> str:
@@ -371,5 +387,5 @@ def catalog_text(directory: Path | None = None) -> str:
 
 __all__ = [
     "PARAM_TYPES", "Param", "CatalogQuery", "parse_query", "catalog", "names", "get", "bind",
-    "substitute", "with_prologue", "render", "resolve", "run", "catalog_text", "sparql_string",
+    "substitute", "with_prologue", "render", "checked", "resolve", "run", "catalog_text", "sparql_string",
 ]

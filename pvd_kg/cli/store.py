@@ -204,7 +204,6 @@ def query_cmd(query, params, fmt, timeout, limit, allow_remote, output, **opts):
     from .. import queries
     from ..errors import InputError
     from ..results import serialize
-    from ..store.sparql import check_query
 
     values = {}
     for p in params:
@@ -217,10 +216,9 @@ def query_cmd(query, params, fmt, timeout, limit, allow_remote, output, **opts):
         parsed = queries.parse_query(path.read_text(encoding="utf-8"), name=path.stem, path=path)
     else:
         parsed = queries.resolve(query)
-    text = queries.render(parsed, values)
-    check_query(text, allow_remote=allow_remote)
+    checked = queries.checked(parsed, values, allow_remote=allow_remote)
     with _open_store(opts, read_only=True) as store:
-        result = store.query(text, timeout=timeout, limit=limit)
+        result = store.query(checked, timeout=timeout, limit=limit)
     data = serialize(result, fmt)
     if output:
         with open(output, "wb") as f:

@@ -17,22 +17,26 @@ CORS_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 
-_POSITION = re.compile(r"error at (\d+):(\d+)")
+_POSITION = re.compile(r"error at (\d+):(\d+)|at line (\d+), column (\d+)")
 
 
 def error_payload(status: int, message: str, hint: str | None = None) -> dict:
     """The shape of every error: ``{"ok": false, "status", "error", "hint"?, "line"?, "column"?}``.
-    A SPARQL syntax message's ``error at L:C`` becomes ``line`` and ``column``.
+    A SPARQL syntax message's ``error at L:C`` (Oxigraph) or ``at line L, column C`` (the check)
+    becomes ``line`` and ``column``.
 
     >>> error_payload(400, "SPARQL syntax error: error at 1:6: expected ...")["column"]
     6
+    >>> error_payload(400, "SPARQL syntax error at line 2, column 3, before ')'")["line"]
+    2
     """
     payload: dict = {"ok": False, "status": status, "error": message}
     if hint:
         payload["hint"] = hint
     m = _POSITION.search(message)
     if m:
-        payload["line"], payload["column"] = int(m.group(1)), int(m.group(2))
+        line, column = (g for g in m.groups() if g is not None)
+        payload["line"], payload["column"] = int(line), int(column)
     return payload
 
 

@@ -11,7 +11,8 @@ so it starts in a few milliseconds and imports nothing of the package).
 
 ``python _child.py query STORE_PATH``
     Serve queries on a read-only view of an on-disk store: length-prefixed pickled requests
-    ``(sparql, limit)`` on stdin, answers on stdout. pyoxigraph cannot cancel a query, so the
+    ``(sparql, limit, prefixes, graphs)`` on stdin (``graphs``: None for the union default graph,
+    else the query's ``FROM`` and ``FROM NAMED`` lists, as :func:`pvd_kg.store.sparql.check` read them), answers on stdout. pyoxigraph cannot cancel a query, so the
     parent kills this process when a query runs past its deadline.
 """
 
@@ -83,11 +84,16 @@ def _signature(path: str):
         return None
 
 
-def _answer(store, sparql: str, limit):
+def _answer(store, sparql: str, limit, prefixes=None, graphs=None):
     import pyoxigraph as ox
 
     try:
-        answer = store.query(sparql, use_default_graph_as_union=True)
+        if graphs is None:
+            dataset = {"use_default_graph_as_union": True}
+        else:
+            dataset = {"default_graph": [ox.NamedNode(g) for g in graphs[0]],
+                       "named_graphs": [ox.NamedNode(g) for g in graphs[1]]}
+        answer = store.query(sparql, prefixes=prefixes or None, **dataset)
         if isinstance(answer, ox.QueryBoolean):
             return ("ask", bool(answer))
         if isinstance(answer, ox.QuerySolutions):
@@ -135,20 +141,20 @@ def serve_queries(path: str) -> int:
         head = stdin.read(4)
         if len(head) < 4:
             return 0
-        sparql, limit = pickle.loads(stdin.read(struct.unpack(">I", head)[0]))
+        sparql, limit, prefixes, graphs = pickle.loads(stdin.read(struct.unpack(">I", head)[0]))
         current = _signature(path)
         if store is None or current != signature:
             store = None  # drop the old view before opening a new one
             store, reply = _open(path)
             signature = current
         if store is not None:
-            reply = _answer(store, sparql, limit)
+            reply = _answer(store, sparql, limit, prefixes, graphs)
             if reply[0] == "error" and reply[1] == "failed" and ("Corruption" in reply[2] or "IO error" in reply[2]):
                 store = None
                 store, reply = _open(path)  # the view went stale under a compaction: once more
                 signature = _signature(path)
                 if store is not None:
-                    reply = _answer(store, sparql, limit)
+                    reply = _answer(store, sparql, limit, prefixes, graphs)
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.write(struct.pack(">I", len(data)) + data)
         stdout.flush()

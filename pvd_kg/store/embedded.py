@@ -24,6 +24,7 @@ from ..errors import StoreError
 from .base import QueryResult
 from .isolate import QueryWorker
 from .memory import OxigraphStore
+from .sparql import CheckedQuery, check
 
 # When a load commits by folder swap instead of one transaction (:func:`commits_by_swap`).
 # ``Store.load`` holds the whole load in memory, about 1.6 GB per million quads; the swap's
@@ -98,8 +99,10 @@ class EmbeddedStore(OxigraphStore):
                 raise StoreError(f"cannot open the store at {self.path}: {exc}", hint=hint) from exc
         return self._ox
 
-    def query(self, sparql: str, *, timeout: float | None = None, limit: int | None = None) -> QueryResult:
+    def query(self, sparql: str | CheckedQuery, *, timeout: float | None = None,
+              limit: int | None = None) -> QueryResult:
         """Run a query; with a ``timeout`` it runs in a child process that is killed at the deadline."""
+        sparql = check(sparql)
         if timeout is None:
             return super().query(sparql, limit=limit)
         if not self.path.exists():

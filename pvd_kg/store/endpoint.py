@@ -6,6 +6,8 @@ exchange, so bodies are streamed and the clock is checked between chunks.
 
 The server should treat its default graph as the union of the named graphs (Oxigraph:
 ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``), like the embedded store.
+Every query and update is checked here (:func:`.sparql.check`) before it is sent; which graphs
+``FROM`` and ``FROM NAMED`` select is the server's business (docs/store.md).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ..errors import QueryError, QueryTimeout, StoreError
 from ..oxterms import from_oxigraph
 from .base import ASK, GRAPH, SELECT, QueryResult, Store
 from .memory import _insert_data
-from .sparql import query_form
+from .sparql import CheckedQuery, check
 
 DEFAULT_TIMEOUT = 30.0
 WRITE_TIMEOUT = 3600.0
@@ -95,10 +97,12 @@ class EndpointStore(Store):
 
     # --- reads ---
 
-    def query(self, sparql: str, *, timeout: float | None = None, limit: int | None = None) -> QueryResult:
-        form = query_form(sparql)
+    def query(self, sparql: str | CheckedQuery, *, timeout: float | None = None,
+              limit: int | None = None) -> QueryResult:
+        q = check(sparql)
+        form = q.form
         accept = "application/sparql-results+json" if form in ("select", "ask") else "application/n-triples"
-        body = self._request("POST", self.query_url, timeout or self.timeout, data={"query": sparql},
+        body = self._request("POST", self.query_url, timeout or self.timeout, data={"query": q.runnable()},
                              headers={"Accept": accept})
         if form in ("select", "ask"):
             return _from_json(json.loads(body), limit)
@@ -118,13 +122,19 @@ class EndpointStore(Store):
     # --- writes: one SPARQL Update request each, which the server runs as one transaction ---
 
     def update(self, sparql: str, timeout: float = WRITE_TIMEOUT) -> None:
+        """Send a SPARQL update, checked first (:func:`.sparql.check`: no ``SERVICE``, no ``LOAD``)."""
+        self._post_update(check(sparql, updates=True).runnable(), timeout)
+
+    def _post_update(self, sparql: str, timeout: float = WRITE_TIMEOUT) -> None:
+        """Send an update this class wrote itself from parsed quads (not checked: parsing a large
+        ``INSERT DATA`` with the checker's grammar would cost more than the write)."""
         self._request("POST", self.update_url, timeout, data=sparql.encode("utf-8"),
                       headers={"Content-Type": "application/sparql-update; charset=utf-8"})
 
     def add_nquads(self, path: Path) -> None:
         text = _insert_data(path)
         if text:
-            self.update(text)
+            self._post_update(text)
 
     def replace_graphs(self, drop: Iterable[str], path: Path) -> None:
         parts = [f"DROP SILENT GRAPH <{g}>" for g in drop]
@@ -132,12 +142,12 @@ class EndpointStore(Store):
         if inserts:
             parts.append(inserts)
         if parts:
-            self.update(" ;\n".join(parts))
+            self._post_update(" ;\n".join(parts))
 
     def drop_graph(self, graph: str) -> bool:
         if graph not in self.graphs():
             return False
-        self.update(f"DROP GRAPH <{graph}>")
+        self._post_update(f"DROP GRAPH <{graph}>")
         return True
 
     def dump(self, output: BinaryIO, fmt, graph: str | None = None, prefixes: dict | None = None,

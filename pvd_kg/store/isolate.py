@@ -18,6 +18,7 @@ from rdflib import BNode, Literal, URIRef
 
 from ..errors import InputError, QueryError, QueryTimeout, RdfSyntaxError, StoreError
 from .base import ASK, GRAPH, SELECT, QueryResult
+from .sparql import CheckedQuery
 
 CHILD = Path(__file__).with_name("_child.py")
 PARSE_MEMORY_MB = 4096  # address-space cap of the parser process
@@ -104,15 +105,16 @@ class QueryWorker:
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         return self.proc
 
-    def run(self, sparql: str, *, timeout: float, limit: int | None = None) -> QueryResult:
-        """Answer ``sparql``; the deadline covers the whole exchange.
+    def run(self, sparql: CheckedQuery, *, timeout: float, limit: int | None = None) -> QueryResult:
+        """Answer ``sparql`` (checked by :func:`.sparql.check`); the deadline covers the whole exchange.
 
         :raises QueryTimeout: no answer within ``timeout`` seconds (the worker is killed).
         :raises QueryError: malformed query or failure.
         """
         deadline = time.monotonic() + timeout
         proc = self._start()
-        data = pickle.dumps((sparql, limit))
+        graphs = (list(sparql.default_graphs), list(sparql.named_graphs)) if sparql.has_dataset else None
+        data = pickle.dumps((sparql.text, limit, sparql.prefixes, graphs))
         try:
             proc.stdin.write(struct.pack(">I", len(data)) + data)
             proc.stdin.flush()

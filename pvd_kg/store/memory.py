@@ -14,6 +14,7 @@ from rdflib import BNode, Dataset, URIRef
 from ..errors import QueryError, StoreError
 from ..oxterms import from_oxigraph
 from .base import QueryResult, Store, result_from_oxigraph
+from .sparql import CheckedQuery, check
 
 
 def to_oxigraph(term):
@@ -30,13 +31,15 @@ class OxigraphStore(Store):
 
     ox: ox.Store
 
-    def query(self, sparql: str, *, timeout: float | None = None, limit: int | None = None) -> QueryResult:
+    def query(self, sparql: str | CheckedQuery, *, timeout: float | None = None,
+              limit: int | None = None) -> QueryResult:
+        q = check(sparql)
         try:
-            answer = self.ox.query(sparql, use_default_graph_as_union=True)
+            answer = self.ox.query(q.text, prefixes=q.prefixes or None, **oxigraph_dataset(q))
             return result_from_oxigraph(answer, limit)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise QueryError(f"query failed: {exc}") from exc
 
     def graphs(self) -> list[str]:
@@ -93,6 +96,17 @@ class OxigraphStore(Store):
             for q in self.ox.quads_for_pattern(to_oxigraph(node), None, None, None):
                 out.append((node, from_oxigraph(q.predicate), from_oxigraph(q.object)))
         return out
+
+
+def oxigraph_dataset(q: CheckedQuery) -> dict:
+    """The dataset arguments of ``pyoxigraph.Store.query`` for a checked query: the union of the
+    stored graphs by default; with ``FROM`` / ``FROM NAMED``, those graphs only (SPARQL 1.1,
+    13.2: a query with ``FROM NAMED`` alone has an empty default graph, one with ``FROM`` alone
+    no named graphs). A graph that is not stored is empty; nothing is ever read from elsewhere."""
+    if not q.has_dataset:
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": [ox.NamedNode(g) for g in q.default_graphs],
+            "named_graphs": [ox.NamedNode(g) for g in q.named_graphs]}
 
 
 def _insert_data(path: Path) -> str:

@@ -1,90 +1,259 @@
-"""Look inside SPARQL text before running it: its form (SELECT, ASK, CONSTRUCT, DESCRIBE or an
-update) and whether it would reach another host (``SERVICE``, ``LOAD``), which is refused unless
-the caller allows it: nothing leaves the machine unless the user asked."""
+"""The one check every SPARQL text passes before it runs, whatever the entry point (the Python
+API, the CLI, ``pvd-kg serve``, the analysis views): :func:`check` parses the text and looks at
+the parse tree, not at the words of the text.
+
+It refuses, in any spelling (IRI, prefixed name, variable, ``SILENT``, nested anywhere):
+``SERVICE`` unless the caller allows remote calls (and then only to an http(s) IRI); every update
+operation (``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``, ``COPY``, ``MOVE``, ``ADD``, ``INSERT``,
+``DELETE``) unless the caller allows updates; ``LOAD`` of anything but an http(s) IRI always.
+Text it cannot parse is refused too, with the line and column in the caller's text.
+
+The parser is rdflib's SPARQL grammar, used to parse only: nothing is evaluated, no literal is
+converted, nothing is fetched or opened. Two inputs are refused before parsing because rdflib's
+grammar and Oxigraph's would read them differently: a carriage return not followed by a line
+feed (rdflib's comments run to the next line feed, Oxigraph's stop at the carriage return), and
+``\\u`` escapes are left as they are (rdflib would expand them everywhere before parsing, Oxigraph
+only inside IRIs and strings), so a text using them does not parse and is refused.
+
+The result, a :class:`CheckedQuery`, carries what the stores need to run the text as SPARQL says:
+its form, the default prefixes it uses without declaring them, and its dataset (``FROM`` and
+``FROM NAMED``)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Mapping
+from urllib.parse import urljoin
 
 from ..errors import QueryError
 
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"  # IRIs
-    r"|#[^\n]*"  # comments
-    r"|[A-Za-z_][A-Za-z_0-9]*",  # keywords and names
-    re.S,
-)
-
-QUERY_FORMS = ("select", "ask", "construct", "describe")
-UPDATE_FORMS = ("insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with")
+QUERY_FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
+               "DescribeQuery": "describe"}
+UPDATE = "update"
+REMOTE_SCHEMES = ("http", "https")
+REMOTE_HINT = "pvd-kg query --allow-remote, or allow_remote=True in Python, allows it"
+_LONE_CR = re.compile(r"\r(?!\n)")
+_PN_LOCAL_ESC = re.compile(r"\\(.)")
 
 
-def keywords(text: str) -> list[str]:
-    """The bare words of a SPARQL text, lower-cased, outside strings, IRIs and comments.
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A SPARQL text that passed :func:`check`.
 
-    >>> keywords('SELECT * { ?s <http://x/service> "SERVICE" } # SERVICE')
-    ['select']
-    """
-    out = []
-    for m in _TOKEN.finditer(text):
-        tok = m.group(0)
-        if tok[0] in "\"'<#":
-            continue
-        before = text[m.start() - 1] if m.start() else ""
-        after = text[m.end()] if m.end() < len(text) else ""
-        # skip variables (?s, $s) and the parts of prefixed names (ex:service, service:x)
-        if (not before or before not in "?$:") and after != ":":
-            out.append(tok.lower())
-    return out
+    ``text`` is the caller's text, unchanged; ``prefixes`` the default prefixes it uses without
+    declaring them (given to the store beside the text, so positions in errors stay the caller's);
+    ``default_graphs`` and ``named_graphs`` its ``FROM`` and ``FROM NAMED`` IRIs, both None when
+    it has no dataset clause (then the default graph is the union of the stored graphs)."""
 
+    text: str
+    form: str
+    prefixes: dict = field(default_factory=dict)
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
 
-def query_form(text: str) -> str:
-    """``select``, ``ask``, ``construct``, ``describe`` or ``update``.
+    @property
+    def has_dataset(self) -> bool:
+        return self.default_graphs is not None
 
-    >>> query_form("PREFIX ex: <http://e/> CONSTRUCT WHERE { ?s ?p ?o }")
-    'construct'
-    >>> query_form("DELETE WHERE { ?s ?p ?o }")
-    'update'
-
-    :raises QueryError: neither a query nor an update.
-    """
-    for word in keywords(text):
-        if word in ("prefix", "base"):
-            continue
-        if word in QUERY_FORMS:
-            return word
-        if word in UPDATE_FORMS:
-            return "update"
-    raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    def runnable(self) -> str:
+        """The text with a ``PREFIX`` line for each default prefix, for stores that take one text."""
+        return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in self.prefixes.items()) + self.text
 
 
-def check_local(text: str, *, allow_remote: bool = False) -> None:
-    """Refuse ``SERVICE`` (federated query) and ``LOAD`` (fetch a document) unless ``allow_remote``.
+def check(sparql: str | CheckedQuery, *, updates: bool = False, allow_remote: bool = False,
+          prefixes: Mapping[str, str] | None = None, base: str | None = None,
+          where: str | None = None) -> CheckedQuery:
+    """Parse ``sparql`` and refuse what it must not do (module docstring). Results are kept by
+    text, so checking the same text again costs a dictionary look-up.
 
-    >>> check_local("SELECT * { SERVICE <http://dbpedia.org/sparql> { ?s ?p ?o } }")
+    :param updates: accept SPARQL updates (``LOAD`` only of an http(s) IRI, with ``allow_remote``).
+    :param allow_remote: accept ``SERVICE`` to an http(s) IRI.
+    :param prefixes: default prefixes (name -> namespace), for names the text does not declare.
+    :param base: the base IRI relative IRIs resolve against.
+    :param where: the place to name in errors (a file name); line and column follow it.
+    :raises QueryError: a refused or unparsable text, in one line.
+
+    >>> check("PREFIX : <http://127.0.0.1:8765/> SELECT * { SERVICE:sparql { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    pvd_kg.errors.QueryError: SERVICE would send a request to another host; refused (pass --allow-remote to allow it)
+    pvd_kg.errors.QueryError: SERVICE would send a request to another host; refused (pvd-kg query --allow-remote, ...)
+    >>> q = check("SELECT * FROM <urn:g> { ?s ?p ?o }")
+    >>> q.form, q.default_graphs, q.named_graphs
+    ('select', ('urn:g',), ())
     """
-    if allow_remote:
-        return
-    for word in keywords(text):
-        if word in ("service", "load"):
-            raise QueryError(f"{word.upper()} would send a request to another host; refused",
-                             hint="pass --allow-remote to allow it")
+    if isinstance(sparql, CheckedQuery):
+        if sparql.form == UPDATE and not updates:
+            raise QueryError("this is a SPARQL update; only queries are accepted here")
+        return sparql
+    given = tuple(sorted((prefixes or {}).items()))
+    return _check(str(sparql), updates, allow_remote, given, base, where)
 
 
-def check_query(text: str, *, allow_remote: bool = False) -> str:
-    """The form of a read-only query, after :func:`check_local`.
+def query_form(text: str | CheckedQuery) -> str:
+    """``select``, ``ask``, ``construct``, ``describe`` or ``update``, from the parsed text.
 
-    :raises QueryError: an update, a remote call, or not SPARQL at all.
+    >>> query_form("PREFIX ex: <http://e/> CONSTRUCT WHERE { ?s ?p ?o }"), query_form("DELETE WHERE { ?s ?p ?o }")
+    ('construct', 'update')
     """
-    form = query_form(text)
-    if form == "update":
-        raise QueryError("this is a SPARQL update; `query` only reads", hint="use `pvd-kg load` or `pvd-kg drop`")
-    check_local(text, allow_remote=allow_remote)
-    return form
+    return check(text, updates=True, allow_remote=True).form
+
+
+@lru_cache(maxsize=512)
+def _check(text: str, updates: bool, allow_remote: bool, prefixes: tuple, base: str | None,
+           where: str | None) -> CheckedQuery:
+    cr = _LONE_CR.search(text)
+    if cr:
+        raise QueryError(_located(text, cr.start(), where, "a carriage return not followed by a line feed"),
+                         hint="end lines with \\n or \\r\\n")
+    tree, is_update = _parse(text, where)
+    defaults = dict(prefixes)
+    prologues = _get(tree, "prologue") or [] if is_update else [tree[0]]
+    declared = {_get(d, "prefix") or "" for prologue in prologues for d in prologue if d.name == "PrefixDecl"}
+    used = {p: ns for p, ns in defaults.items() if p not in declared}
+    if is_update:
+        if not updates:
+            raise QueryError("this is a SPARQL update; only queries are accepted here",
+                             hint="use `pvd-kg load` or `pvd-kg drop` to change the store")
+        for prologue, operation in zip(prologues, _get(tree, "request") or []):
+            names = _Names(prologue, defaults, base)
+            _refuse_remote(operation, names, allow_remote)
+            if operation.name == "Load":
+                _check_load(names.iri(_get(operation, "iri")), allow_remote)
+        return CheckedQuery(text, UPDATE, used)
+    prologue, body = tree[0], tree[1]
+    names = _Names(prologue, defaults, base)
+    _refuse_remote(body, names, allow_remote)
+    default_graphs = named_graphs = None
+    clauses = _get(body, "datasetClause")
+    if clauses:
+        default_graphs = tuple(_graph(names.iri(c["default"])) for c in clauses if _get(c, "default") is not None)
+        named_graphs = tuple(_graph(names.iri(c["named"])) for c in clauses if _get(c, "named") is not None)
+    return CheckedQuery(text, QUERY_FORMS[body.name], used, default_graphs, named_graphs)
+
+
+def _parse(text: str, where: str | None):
+    """The parse tree of ``text`` as a query, else as an update (the flag says which)."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import Query, UpdateUnit
+
+    # Query and UpdateUnit are the grammar without rdflib's parseQuery/parseUpdate, which expand
+    # \u escapes across the whole text first (see the module docstring)
+    try:
+        return Query.parse_string(text, parse_all=True), False
+    except ParseBaseException as as_query:
+        try:
+            return UpdateUnit.parse_string(text, parse_all=True)[0], True
+        except ParseBaseException as as_update:
+            error = as_query if as_query.loc >= as_update.loc else as_update
+    except RecursionError:
+        error = None
+    if error is None:
+        raise QueryError(f"{where or 'query'}: SPARQL syntax error: nested too deeply")
+    near = text[error.loc:error.loc + 30].split("\n")[0].strip()
+    why = f", before {near!r}" if near else ", at the end of the text"
+    hint = "\\u escapes are not accepted: write the character itself" if re.search(r"\\[uU][0-9A-Fa-f]{4}", text) else None
+    raise QueryError(_located(text, error.loc, where, "SPARQL syntax error", why), hint=hint)
+
+
+def _get(node, key):
+    """A field of a parse-tree node, None when absent (``CompValue.get`` gives the key back)."""
+    return dict.get(node, key)
+
+
+def _located(text: str, offset: int, where: str | None, message: str, detail: str = "") -> str:
+    """``message`` with the line and column of ``offset`` in ``text`` (1-based, as editors count):
+    ``where:line:column: message``, or ``message at line L, column C`` when no place is named.
+
+    >>> _located("ASK {\\n  ?s ) }", 11, None, "SPARQL syntax error")
+    'SPARQL syntax error at line 2, column 6'
+    """
+    offset = min(offset, len(text))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    place = f"{where}:{line}:{column}: {message}" if where else f"{message} at line {line}, column {column}"
+    return place + detail
+
+
+class _Names:
+    """Turn the parse tree's IRIs and prefixed names into absolute IRIs, as the prologue says."""
+
+    def __init__(self, prologue, defaults: dict, base: str | None):
+        self.prefixes, self.base = dict(defaults), base or ""
+        for decl in prologue or []:
+            if decl.name == "Base":
+                self.base = self._join(str(decl["iri"]))
+            elif decl.name == "PrefixDecl":
+                self.prefixes[_get(decl, "prefix") or ""] = self._join(str(decl["iri"]))
+
+    def _join(self, iri: str) -> str:
+        return urljoin(self.base, iri) if self.base else iri
+
+    def iri(self, term) -> str:
+        """The absolute IRI of an IRI or prefixed name of the tree.
+
+        :raises QueryError: an undeclared prefix, or not an IRI."""
+        if getattr(term, "name", None) == "pname":
+            prefix = _get(term, "prefix") or ""
+            if prefix not in self.prefixes:
+                raise QueryError(f"unknown prefix {prefix + ':'!r}", hint=f"declare it: PREFIX {prefix}: <...>")
+            return self.prefixes[prefix] + _PN_LOCAL_ESC.sub(r"\1", _get(term, "localname") or "")
+        from rdflib import URIRef
+
+        if isinstance(term, URIRef):
+            return self._join(str(term))
+        raise QueryError(f"expected an IRI, found {term!r}")
+
+
+def _nodes(tree):
+    """Every node of a parse tree, depth first, without recursion (the tree may be deep)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            yield node
+            stack.extend(dict.values(node))
+        elif isinstance(node, (ParseResults, list, tuple)):
+            stack.extend(node)
+
+
+def _refuse_remote(tree, names: _Names, allow_remote: bool) -> None:
+    """Refuse every ``SERVICE`` of the tree, or with ``allow_remote`` those that do not name an
+    http(s) IRI (a variable could name anything)."""
+    for node in _nodes(tree):
+        if node.name != "ServiceGraphPattern":
+            continue
+        if not allow_remote:
+            raise QueryError("SERVICE would send a request to another host; refused", hint=REMOTE_HINT)
+        from rdflib import Variable
+
+        if isinstance(_get(node, "term"), Variable):
+            raise QueryError("SERVICE with a variable may name any host; refused even with remote calls allowed",
+                             hint="name the endpoint: SERVICE <https://...>")
+        _require_http("SERVICE", names.iri(_get(node, "term")))
+
+
+def _graph(iri: str) -> str:
+    """A graph named by ``FROM`` / ``FROM NAMED``: an absolute IRI (a store graph, never a file)."""
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
+        raise QueryError(f"FROM <{iri}>: not an absolute IRI", hint="write the full IRI, or declare a BASE")
+    return iri
+
+
+def _check_load(source: str, allow_remote: bool) -> None:
+    _require_http("LOAD", source)
+    if not allow_remote:
+        raise QueryError("LOAD would send a request to another host; refused", hint=REMOTE_HINT)
+
+
+def _require_http(keyword: str, iri: str) -> None:
+    scheme = iri.split(":", 1)[0].lower() if ":" in iri else ""
+    if scheme not in REMOTE_SCHEMES:
+        raise QueryError(f"{keyword} <{iri}>: only http(s) sources may be named; refused")
+
+
+__all__ = ["CheckedQuery", "check", "query_form", "QUERY_FORMS", "UPDATE"]
