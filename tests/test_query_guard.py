@@ -346,10 +346,10 @@ def test_from_and_dataset_parameters_on_serve(server, listener):
 
 _LISTENER = Listener()
 _U = _LISTENER.url
-SEPARATORS = st.sampled_from([" ", "", "\n", "\t", " # c\n", " # c\r", "\r\n", "\r", "\u00a0", "\\u0020"])
+SEPARATORS = st.sampled_from([" ", "", "", "", "\n", "\t", " # c\n", " # c\r", "\r\n", "\r", "\u00a0", "\\u0020"])
 SERVICE_WORDS = st.sampled_from(["SERVICE", "service", "SeRvIcE", "SERVICE SILENT", "service silent",
                                  "\\u0053ERVICE", "SERV\\u0049CE", "SERVICE$u"])
-TARGETS = st.sampled_from([f"<{_U}sparql>", ":sparql", "s:x", "<sparql>", "?u", "$u",
+TARGETS = st.sampled_from([f"<{_U}sparql>", ":sparql", ":", "s:x", "<sparql>", "?u", "$u",
                            f"<\\u0068ttp://127.0.0.1:{_LISTENER.port}/>", "<file:///etc/passwd>"])
 TRIPLE = st.sampled_from(["?s ?p ?o", "?s ?p \"a\\u0022\"", "?s ?p 'x'", "?s ?p \"\"\"x\n\"\"\"",
                           f"VALUES ?u {{ <{_U}> }}", "?s ?p ?o ."])
@@ -373,9 +373,11 @@ def _wrap(inner):
 
 
 PATTERNS = st.recursive(st.one_of(TRIPLE, service_blocks()), _wrap, max_leaves=4)
-PROLOGUES = st.sampled_from(["", f"PREFIX : <{_U}> ", f"PREFIX s: <{_U}>\n", f"BASE <{_U}> ", "PREFIX : <urn:x:> "])
+PROLOGUES = st.sampled_from([f"PREFIX : <{_U}> PREFIX s: <{_U}>\n", f"BASE <{_U}> PREFIX : <{_U}> PREFIX s: <{_U}>\n",
+                             "", "PREFIX : <urn:x:> "])
 QUERIES = st.builds(lambda pro, form, sep, body: f"{pro}{form}{sep}{{ {body} }}", PROLOGUES,
-                    st.sampled_from(["SELECT *", "ASK", "CONSTRUCT WHERE", "SELECT * WHERE", "DESCRIBE ?s WHERE"]),
+                    st.sampled_from(["SELECT *", "ASK", "CONSTRUCT { ?s ?p ?o } WHERE", "SELECT * WHERE",
+                                     "DESCRIBE ?s WHERE", "select distinct ?s"]),
                     SEPARATORS, PATTERNS)
 UPDATES = st.builds(lambda pro, op: pro + op, PROLOGUES, st.sampled_from([
     f"LOAD <{_U}x>", "LOAD:file", "LOAD s:x", "load silent <file:///etc/passwd>", "CLEAR ALL", "DROP DEFAULT",
