@@ -322,6 +322,26 @@ def test_from_selects_the_stored_graphs(two_graphs, embedded, tmp_path, listener
     assert listener.settled() == before
 
 
+def test_from_on_the_endpoint_backend(tmp_path, listener):
+    """An Oxigraph server with a union default graph ignores FROM in the text; the store sends the
+    dataset as protocol parameters too, so FROM selects there as well."""
+    from oxigraph_server import oxigraph_server
+
+    build_store(tmp_path / "store", curated=False, graphs={LIBERCOURT_G: GRAPH_DIR / "libercourt.ttl", SMALL_G: SMALL})
+    with oxigraph_server(tmp_path / "store") as base:
+        store = EndpointStore(base + "/query")
+        sizes = store.graph_sizes()
+        before = listener.settled()
+        assert _count(store) == sum(sizes.values())
+        assert _count(store, f"FROM <{SMALL_G}>") == sizes[SMALL_G]
+        assert _count(store, "FROM <https://w3id.org/pvd-kg/graph/not-stored>") == 0
+        assert _count(store, f"FROM <{listener.url}x>") == 0
+        assert _count(store, f"FROM NAMED <{SMALL_G}>") == 0
+        assert _named(store, f"FROM NAMED <{SMALL_G}>") == {SMALL_G}
+        assert _named(store, f"FROM <{SMALL_G}>") == set()
+        assert listener.settled() == before
+
+
 def test_from_and_dataset_parameters_on_serve(server, listener):
     def count(query, **params):
         r = requests.get(server("/sparql"), params={"query": query, **params},

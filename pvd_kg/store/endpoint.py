@@ -6,8 +6,10 @@ exchange, so bodies are streamed and the clock is checked between chunks.
 
 The server should treat its default graph as the union of the named graphs (Oxigraph:
 ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``), like the embedded store.
-Every query and update is checked here (:func:`.sparql.check`) before it is sent; which graphs
-``FROM`` and ``FROM NAMED`` select is the server's business (docs/store.md).
+Every query and update is checked here (:func:`.sparql.check`) before it is sent. A query's
+``FROM`` / ``FROM NAMED`` graphs are also sent as the protocol's ``default-graph-uri`` /
+``named-graph-uri``: the same dataset for a server that honours both, and the only one that an
+Oxigraph server with ``--union-default-graph`` does not override with the union.
 """
 
 from __future__ import annotations
@@ -102,7 +104,11 @@ class EndpointStore(Store):
         q = check(sparql)
         form = q.form
         accept = "application/sparql-results+json" if form in ("select", "ask") else "application/n-triples"
-        body = self._request("POST", self.query_url, timeout or self.timeout, data={"query": q.runnable()},
+        data = [("query", q.runnable())]
+        if q.has_dataset:
+            data += [("default-graph-uri", g) for g in q.default_graphs]
+            data += [("named-graph-uri", g) for g in q.named_graphs]
+        body = self._request("POST", self.query_url, timeout or self.timeout, data=data,
                              headers={"Accept": accept})
         if form in ("select", "ask"):
             return _from_json(json.loads(body), limit)
