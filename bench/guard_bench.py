@@ -2,7 +2,9 @@
 catalog question (default parameters) on the full built graph in memory, the median of ``--runs``
 of the check parsing the text (its cache emptied), of a check answered from the cache, and of
 pyoxigraph running the query (the baseline), with the ratio check / query. Also the cost of
-importing the checker's grammar in a fresh interpreter. Nothing is asserted.
+importing the checker's grammar in a fresh interpreter, and the time of each analysis network
+(many generated queries) with the check and with a check that does not parse (the baseline).
+Nothing is asserted.
 
     python bench/guard_bench.py
     python bench/guard_bench.py --runs 9 --only who-signed-what,commune-timeline
@@ -86,6 +88,32 @@ def main() -> None:
         print(f"{query.name:32} {len(text):6d} {parse_ms:9.1f} {cached_ms:10.3f} {query_ms:9.1f} "
               f"{parse_ms / query_ms:12.2f}")
     print(f"parse/query: median {statistics.median(ratios):.2f}, max {max(ratios):.2f}")
+    analysis(raw)
+
+
+def analysis(raw) -> None:
+    """Each network built with the check, then with a check that trusts the text (no parse)."""
+    from pvd_kg.analysis import NETWORKS, build_network
+    from pvd_kg.store import MemoryStore, memory, sparql
+
+    def unparsed(text, **_):
+        return text if isinstance(text, sparql.CheckedQuery) else sparql.CheckedQuery(str(text), "select")
+
+    store = MemoryStore(raw)
+    print(f"{'network':32} {'checked s':>10} {'unparsed s':>11} {'ratio':>6}")
+    for kind in NETWORKS:
+        sparql._check.cache_clear()
+        start = time.perf_counter()
+        build_network(store, kind)
+        checked = time.perf_counter() - start
+        memory.check, real = unparsed, memory.check
+        try:
+            start = time.perf_counter()
+            build_network(store, kind)
+            bare = time.perf_counter() - start
+        finally:
+            memory.check = real
+        print(f"{kind:32} {checked:10.2f} {bare:11.2f} {checked / bare:6.2f}")
 
 
 if __name__ == "__main__":

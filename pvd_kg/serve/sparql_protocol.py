@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -245,11 +246,8 @@ async def sparql_endpoint(request: Request) -> Response:
         if refusal is not None:
             return refusal
     try:
-        # the one check (no SERVICE, no LOAD): the endpoint never makes requests of its own
-        checked = check(op.text, updates=op.kind == "update", base=base_iri)
-        text = with_using(op.text, op.using, op.using_named) if op.kind == "update" else op.text
-        if text != op.text:
-            check(text, updates=True, base=base_iri)
+        # in a thread: parsing a long text takes a while, and the event loop serves the others
+        checked, text = await run_in_threadpool(checked_operation, op, base_iri)
     except QueryError as exc:
         return error_response(400, exc.message, accept=accept)
     except ProtocolError as exc:
@@ -291,6 +289,18 @@ async def sparql_endpoint(request: Request) -> Response:
         if request.method == "GET":
             headers["ETag"] = cache.etag(key)
     return Response(reply["body"], media_type=reply["media_type"], headers=headers)
+
+
+def checked_operation(op: Operation, base_iri: str):
+    """The library's one check of the operation (no SERVICE, no LOAD: the endpoint never makes
+    requests of its own), and the text to run (an update with the protocol's USING clauses).
+
+    :raises QueryError: refused or not SPARQL; :raises ProtocolError: a bad using-graph-uri."""
+    checked = check(op.text, updates=op.kind == "update", base=base_iri)
+    text = with_using(op.text, op.using, op.using_named) if op.kind == "update" else op.text
+    if text != op.text:
+        check(text, updates=True, base=base_iri)
+    return checked, text
 
 
 def dataset(op: Operation, checked) -> tuple[list[str] | None, list[str] | None]:
