@@ -56,9 +56,11 @@ class Store(ABC):
 
     @abstractmethod
     def query(self, sparql: str, *, timeout: float | None = None, limit: int | None = None) -> QueryResult:
-        """Run a SPARQL query over the union of all graphs (default graph = union).
+        """Run a SPARQL query (a text, or a :class:`~.sparql.CheckedQuery`) after the one check of
+        :func:`.sparql.check`. The default graph is the union of all graphs, unless the query's
+        ``FROM`` / ``FROM NAMED`` select stored graphs.
 
-        :raises QueryError: malformed query; :raises QueryTimeout: past ``timeout`` seconds.
+        :raises QueryError: refused or malformed query; :raises QueryTimeout: past ``timeout`` seconds.
         """
 
     @abstractmethod

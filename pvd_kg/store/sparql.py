@@ -91,15 +91,6 @@ def check(sparql: str | CheckedQuery, *, updates: bool = False, allow_remote: bo
     return _check(str(sparql), updates, allow_remote, given, base, where)
 
 
-def query_form(text: str | CheckedQuery) -> str:
-    """``select``, ``ask``, ``construct``, ``describe`` or ``update``, from the parsed text.
-
-    >>> query_form("PREFIX ex: <http://e/> CONSTRUCT WHERE { ?s ?p ?o }"), query_form("DELETE WHERE { ?s ?p ?o }")
-    ('construct', 'update')
-    """
-    return check(text, updates=True, allow_remote=True).form
-
-
 @lru_cache(maxsize=512)
 def _check(text: str, updates: bool, allow_remote: bool, prefixes: tuple, base: str | None,
            where: str | None) -> CheckedQuery:
@@ -256,4 +247,4 @@ def _require_http(keyword: str, iri: str) -> None:
         raise QueryError(f"{keyword} <{iri}>: only http(s) sources may be named; refused")
 
 
-__all__ = ["CheckedQuery", "check", "query_form", "QUERY_FORMS", "UPDATE"]
+__all__ = ["CheckedQuery", "check", "QUERY_FORMS", "UPDATE"]
