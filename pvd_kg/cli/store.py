@@ -194,7 +194,7 @@ def stats_cmd(as_json, **opts):
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
               help="Seconds before the query is stopped.")
 @click.option("--limit", type=click.IntRange(min=1), default=10_000, show_default=True, help="At most this many rows.")
-@click.option("--allow-remote", is_flag=True, help="Allow SERVICE (federated query) to reach other hosts.")
+@click.option("--allow-remote", is_flag=True, help="Allow SERVICE <https://...> (federated query) to reach other hosts.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file [default: stdout].")
 @store_options
 def query_cmd(query, params, fmt, timeout, limit, allow_remote, output, **opts):

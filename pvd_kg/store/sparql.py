@@ -22,6 +22,7 @@ its form, the default prefixes it uses without declaring them, and its dataset (
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Mapping
@@ -36,6 +37,7 @@ REMOTE_SCHEMES = ("http", "https")
 REMOTE_HINT = "pvd-kg query --allow-remote, or allow_remote=True in Python, allows it"
 _LONE_CR = re.compile(r"\r(?!\n)")
 _PN_LOCAL_ESC = re.compile(r"\\(.)")
+_PARSING = threading.Lock()  # pyparsing does not promise thread safety; serve checks in threads
 
 
 @dataclass(frozen=True)
@@ -131,15 +133,18 @@ def _parse(text: str, where: str | None):
 
     # Query and UpdateUnit are the grammar without rdflib's parseQuery/parseUpdate, which expand
     # \u escapes across the whole text first (see the module docstring)
-    try:
-        return Query.parse_string(text, parse_all=True), False
-    except ParseBaseException as as_query:
+    with _PARSING:
         try:
-            return UpdateUnit.parse_string(text, parse_all=True)[0], True
-        except ParseBaseException as as_update:
-            error = as_query if as_query.loc >= as_update.loc else as_update
-    except RecursionError:
-        error = None
+            return Query.parse_string(text, parse_all=True), False
+        except ParseBaseException as as_query:
+            try:
+                return UpdateUnit.parse_string(text, parse_all=True)[0], True
+            except ParseBaseException as as_update:
+                error = as_query if as_query.loc >= as_update.loc else as_update
+            except RecursionError:
+                error = None
+        except RecursionError:
+            error = None
     if error is None:
         raise QueryError(f"{where or 'query'}: SPARQL syntax error: nested too deeply")
     near = text[error.loc:error.loc + 30].split("\n")[0].strip()
