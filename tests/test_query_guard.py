@@ -187,6 +187,10 @@ def test_syntax_errors_name_the_line_and_column_of_the_users_text(libercourt):
     assert "line 3, column 3" in one_line(refused.value)
     with pytest.raises(QueryError, match="line 1, column 6"):
         libercourt.query("ASK {")
+    from pvd_kg.store.sparql import check
+
+    with pytest.raises(QueryError, match="line 3, column 15"):
+        check("PREFIX a: <urn:x:>\nDROP ALL ;\nINSERT DATA { <urn:a> <urn:b> }", updates=True)
 
 
 # -- every entry point -----------------------------------------------------------------------

@@ -140,6 +140,7 @@ def _parse(text: str, where: str | None):
             try:
                 return UpdateUnit.parse_string(text, parse_all=True)[0], True
             except ParseBaseException as as_update:
+                as_update.loc = _update_error_at(text, as_update.loc)
                 error = as_query if as_query.loc >= as_update.loc else as_update
             except RecursionError:
                 error = None
@@ -151,6 +152,24 @@ def _parse(text: str, where: str | None):
     why = f", before {near!r}" if near else ", at the end of the text"
     hint = "\\u escapes are not accepted: write the character itself" if re.search(r"\\[uU][0-9A-Fa-f]{4}", text) else None
     raise QueryError(_located(text, error.loc, where, "SPARQL syntax error", why), hint=hint)
+
+
+def _update_error_at(text: str, fallback: int) -> int:
+    """Where an update stops parsing: the grammar's own error gives up at the first operation
+    that fails as a whole, so walk the operations one by one (for the message only)."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import Prologue, Update1
+
+    loc = 0
+    try:
+        loc, _ = Prologue._parse(text, loc)
+        while True:
+            loc, _ = Update1._parse(text, loc)
+            loc, _ = (Prologue + ";" + Prologue)._parse(text, loc)
+    except ParseBaseException as exc:
+        return max(exc.loc, fallback)
+    except RecursionError:
+        return fallback
 
 
 def _get(node, key):
