@@ -156,6 +156,10 @@ def test_load_of_a_file_is_refused_even_with_remote_calls_allowed():
         with pytest.raises(QueryError, match="only http"):
             check(text, updates=True, allow_remote=True)
     assert check("LOAD <https://example.org/x.ttl>", updates=True, allow_remote=True).form == "update"
+    assert check("PREFIX e: <https://example.org/> DROP ALL ; LOAD e:x", updates=True, allow_remote=True).form \
+        == "update"  # declarations hold for the later operations
+    with pytest.raises(QueryError, match="only http"):
+        check("PREFIX e: <file:///etc/> DROP ALL ; LOAD e:passwd", updates=True, allow_remote=True)
 
 
 def test_remote_calls_allowed_only_to_an_http_iri():

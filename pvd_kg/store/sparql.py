@@ -109,8 +109,9 @@ def _check(text: str, updates: bool, allow_remote: bool, prefixes: tuple, base: 
         if not updates:
             raise QueryError("this is a SPARQL update; only queries are accepted here",
                              hint="use `pvd-kg load` or `pvd-kg drop` to change the store")
+        names = _Names((), defaults, base)
         for prologue, operation in zip(prologues, _get(tree, "request") or []):
-            names = _Names(prologue, defaults, base)
+            names.declare(prologue)  # an update's declarations hold for the operations after them
             _refuse_remote(operation, names, allow_remote)
             if operation.name == "Load":
                 _check_load(names.iri(_get(operation, "iri")), allow_remote)
@@ -196,6 +197,10 @@ class _Names:
 
     def __init__(self, prologue, defaults: dict, base: str | None):
         self.prefixes, self.base = dict(defaults), base or ""
+        self.declare(prologue)
+
+    def declare(self, prologue) -> None:
+        """Take in the ``BASE`` and ``PREFIX`` declarations of a prologue."""
         for decl in prologue or []:
             if decl.name == "Base":
                 self.base = self._join(str(decl["iri"]))
