@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,25 @@ def test_serve_repairs_a_build_killed_between_the_renames(states, crashed, tmp_p
                                    headers={"Accept": "application/sparql-results+json"}, timeout=30)
             assert answer.json()["boolean"] is True
         assert leftovers(store.parent) == []
+
+
+def test_a_running_server_repairs_a_build_killed_under_it(states, tmp_path):
+    folder = tmp_path / "live"
+    shutil.copytree(states["base"].parent, folder)
+    store = folder / "store"
+    with running_server(store, "--watch", "0.2", log_dir=tmp_path) as server:
+        done = pvd_kg("build", "--no-validate", "--store", str(store), env={KILL_AT_STEP_VARIABLE: "old-moved"},
+                      check=False)
+        assert done.returncode == -signal.SIGKILL
+        deadline = time.monotonic() + 60
+        while leftovers(folder) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert leftovers(folder) == [] and store.exists()
+        answer = requests.post(server("/sparql"), data={"query": f"ASK {{ GRAPH <{KEEP}> {{ ?s ?p ?o }} }}"},
+                               headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert answer.json()["boolean"] is True
+    assert server.log.read_text().count(NOTICE) == 1
+    assert content(store) == states["old"]
 
 
 def test_a_write_command_repairs_too_then_writes(states, crashed, tmp_path):
