@@ -464,6 +464,12 @@ def test_fetch_url_refuses_other_schemes_in_one_line(tmp_path, url):
     assert "Traceback" not in done.output and list(tmp_path.iterdir()) == []
 
 
+def test_fetch_url_with_an_unknown_kind_is_bad_usage(tmp_path):
+    done = CliRunner().invoke(cli, ["fetch", "--url", "https://example.org/x.csv", "--as", "pvd-2099",
+                                    "--dest", str(tmp_path)])
+    assert done.exit_code == 2 and done.output.count("\n") == 1 and "unknown source 'pvd-2099'" in done.output
+
+
 def test_cli_fetch_url_failure_is_one_line_and_exit_1(server, tmp_path):
     url = server.route("/pvd.csv", Reply(429, b"", {"Retry-After": "3600"}))
     done = CliRunner().invoke(cli, ["fetch", "--url", url, "--dest", str(tmp_path), "--allow-private-host", "127.0.0.1"])

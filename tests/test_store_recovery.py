@@ -231,3 +231,20 @@ def test_a_full_disk_during_a_build_leaves_the_store_complete(states, tmp_path):
         more = tmp_path / "more.nt"
         more.write_text('<http://example.org/b> <http://example.org/p> "more" .\n', encoding="utf-8")
         pvd_kg("load", str(more), "--no-validate", "--store", str(store))  # still writable once space is back
+
+
+def test_a_full_disk_during_a_transaction_leaves_the_store_complete(states, tmp_path):
+    """A load below the swap threshold commits in one transaction: its write-ahead log does not
+    fit a 2 MB tmpfs."""
+    big = tmp_path / "big.nt"
+    big.write_text("".join(f'<http://example.org/s{i}> <http://example.org/p> "value {i} with some padding" .\n'
+                           for i in range(60_000)), encoding="utf-8")
+    with mounted("tmpfs", tmp_path / "small", "size=2m") as small:
+        shutil.copytree(states["base"].parent, small, dirs_exist_ok=True)
+        store = small / "store"
+        done = pvd_kg("load", str(big), "--graph", "http://example.org/big", "--no-validate", "--store", str(store),
+                      check=False)
+        assert done.returncode != 0
+        assert done.stderr.count("\n") == 1 and "No space left on device" in done.stderr, done.stderr
+        assert "nothing was written" in done.stderr
+        assert content(store) == states["old"]

@@ -55,8 +55,11 @@ def fetch_cmd(ctx, sources, url, kind, dest, deadline, max_bytes, retries, max_w
         if sources:
             raise InputError("give either SOURCE keys or --url, not both")
         from ..fetch_targets import check_scheme
+        from ..sources_registry import get_source
 
-        check_scheme(url)  # a bad URL is bad usage (exit 2), not a failed download
+        check_scheme(url)  # a bad URL or kind is bad usage (exit 2), not a failed download
+        if kind is not None:
+            get_source(kind)
         try:
             results = [fetch_url(url, dest, kind=kind, **options)]
         except FetchError as exc:
