@@ -228,6 +228,8 @@ def _get_once(session, url, headers, end, max_bytes, connect_timeout, read_timeo
             _SOCKETS.live = None
         holder["resp"] = resp
         with resp:
+            if time.monotonic() >= end:  # the watchdog cut the headers short: no answer came
+                raise FetchError(f"deadline passed before {url} answered")
             return _answer(resp, end, max_bytes)
     finally:
         watchdog.cancel()
