@@ -248,3 +248,18 @@ def test_a_full_disk_during_a_transaction_leaves_the_store_complete(states, tmp_
         assert done.stderr.count("\n") == 1 and "No space left on device" in done.stderr, done.stderr
         assert "nothing was written" in done.stderr
         assert content(store) == states["old"]
+
+
+def test_a_reader_leaves_alone_the_new_folder_of_a_swap_under_way(states, tmp_path):
+    from pvd_kg.store.swap import swap_lock
+
+    folder = tmp_path / "busy"
+    shutil.copytree(states["base"].parent, folder)
+    store = folder / "store"
+    (folder / ".store.new").mkdir()  # a swap in another process, writing its new folder
+    with swap_lock(store, wait=True):
+        done = pvd_kg("graphs", "--store", str(store))
+        assert KEEP in done.stdout and NOTICE not in done.stderr
+        assert leftovers(folder) == [".store.new"]
+    done = pvd_kg("graphs", "--store", str(store))  # the lock is free: a leftover now
+    assert done.stderr.count(NOTICE) == 1 and leftovers(folder) == []

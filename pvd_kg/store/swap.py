@@ -97,20 +97,21 @@ def recover(path: Path) -> tuple[Path, str | None]:
         was found (``None`` otherwise).
     :raises StoreError: a leftover cannot be examined.
     """
-    new, old, trash = sibling(path, "new"), sibling(path, "old"), sibling(path, "trash")
-    if not (new.exists() or old.exists() or trash.exists()):
+    old = sibling(path, "old")
+    if not _leftovers(path):
         return path, None
     with swap_lock(path, wait=False) as held:
         if not held:  # another process is swapping: its folders are not leftovers
             _wait_for(path)
             return path, None
+        if not _leftovers(path):  # another opener repaired it meanwhile
+            return path, None
         restore = not path.exists() and old.exists()
         try:
             if restore:
                 os.rename(old, path)
-            for leftover in (new, old, trash):
-                if leftover.exists():
-                    shutil.rmtree(leftover)
+            for leftover in _leftovers(path):
+                shutil.rmtree(leftover)
         except OSError as exc:
             if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise StoreError(f"cannot repair the store at {path} after an interrupted write: "
@@ -122,6 +123,10 @@ def recover(path: Path) -> tuple[Path, str | None]:
                           f"(the folder is read-only); the store itself is complete")
     what = "the previous store was put back" if restore else "the store was complete"
     return path, f"the store at {path} was left by an interrupted write: {what} and the leftovers removed"
+
+
+def _leftovers(path: Path) -> list[Path]:
+    return [p for p in (sibling(path, kind) for kind in ("new", "old", "trash")) if p.exists()]
 
 
 def repaired(path: Path) -> Path:
