@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -475,3 +476,14 @@ def test_cli_fetch_url_failure_is_one_line_and_exit_1(server, tmp_path):
     done = CliRunner().invoke(cli, ["fetch", "--url", url, "--dest", str(tmp_path), "--allow-private-host", "127.0.0.1"])
     assert done.exit_code == 1
     assert done.output.count("\n") == 1 and "asks to retry after 3600 s" in done.output
+
+
+def test_a_gzip_bomb_is_cut_at_the_size_cap_on_the_decoded_bytes(server, tmp_path):
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+    zeros = b"0" * 10_000_000
+    body = packer.compress(ISO) + b"".join(packer.compress(zeros) for _ in range(20)) + packer.flush()
+    assert len(body) < 300_000  # 200 MB once decoded
+    url = server.route("/pvd.csv", Reply(200, body, {"Content-Type": CSV_UTF8, "Content-Encoding": "gzip"}))
+    with pytest.raises(FetchError, match="sent more than the cap of 1000000 bytes"):
+        fetch_source(pvd_source(url), tmp_path, max_bytes=1_000_000, **FAST)
+    assert list(tmp_path.iterdir()) == []
