@@ -406,8 +406,10 @@ def fetch_url(url: str, dest: Path | str | None = None, *, kind: str | None = No
     session = options.pop("session", None)
     policy = TargetPolicy.of(options.pop("allow_redirect_hosts", ()), options.pop("allow_private_hosts", ()),
                              options.pop("max_redirects", MAX_REDIRECTS))
-    options = {name: options.get(name, default) for name, default in _TIMING.items()}
-    got, attempts = _download(url, url, {}, policy, session, **options)
+    unknown = sorted(set(options) - set(_TIMING))
+    if unknown:
+        raise TypeError(f"fetch_url() got unexpected keyword argument(s): {', '.join(unknown)}")
+    got, attempts = _download(url, url, {}, policy, session, **{**_TIMING, **options})
     text, encoding, columns, delimiter = _read_table(got, got.final_url)
     found = guess_source(columns, SOURCES, got.final_url)
     source = dataclasses.replace(found, url=url, redirect_hosts=())
