@@ -5,10 +5,10 @@ Writes go through the atomic pyoxigraph calls only (``Store.load``, ``Store.upda
 ``bulk_load`` on the store itself, so a killed process leaves the store as it was. A build, which
 replaces most of the store, and a large load (see :func:`commits_by_swap`), which one transaction
 would hold in memory, write a whole new store in a sibling folder (``bulk_load`` is safe there:
-nobody sees that folder until it is complete) and swap the folders with two renames (:mod:`.swap`); every open, read-only too, first repairs a
-swap that a crash interrupted (:func:`.swap.recover`). Queries given a ``timeout`` run
-in a child process on a read-only view (:class:`~.isolate.QueryWorker`), which is killed when the
-deadline passes."""
+nobody sees that folder until it is complete) and swap the folders with two renames
+(:mod:`.swap`); every open, read-only too, first repairs a swap that a crash interrupted
+(:func:`.swap.recover`). Queries given a ``timeout`` run in a child process on a read-only view
+(:class:`~.isolate.QueryWorker`), which is killed when the deadline passes."""
 
 from __future__ import annotations
 
