@@ -135,3 +135,32 @@ def check_columns(found: list[str], expected: tuple[str, ...], where: str) -> No
         f"unexpected column(s): {', '.join(map(repr, unexpected)) or 'none'}",
         hint="renamed upstream? check the file and the source registry",
     )
+
+
+def guess_source(columns: list[str], registry: dict, where: str):
+    """The registry entry a header belongs to: the one with the most expected columns, all of
+    them present (the 2021 PVD list carries every column of the 2026 one, and more).
+
+    :param registry: key -> :class:`~pvd_kg.sources_registry.Source`.
+    :raises FetchError: no entry matches, or several match equally well.
+
+    >>> from pvd_kg.sources_registry import SOURCES
+    >>> guess_source(["insee_com", "lib_com", "id_pvd", "date_signature", "x"], SOURCES, "u").key
+    'anct-pvd-2026'
+    >>> guess_source(["code", "nom"], SOURCES, "u")
+    Traceback (most recent call last):
+    ...
+    pvd_kg.errors.FetchError: u: the header ('code', 'nom') matches no known kind of list (name it with --as KEY; known: anct-pvd-2021, anct-pvd-2026, anct-acv-2024, dgaln-ort-2024, insee-cog-2024, insee-departements, epci-com-2023, epci-list-2023, anct-ngeo-2023)
+    """
+    found = set(columns)
+    matches = [s for s in registry.values() if s.columns and found.issuperset(s.columns)]
+    best = max((len(s.columns) for s in matches), default=0)
+    matches = [s for s in matches if len(s.columns) == best]
+    shown = ", ".join(map(repr, columns[:8])) + (", ..." if len(columns) > 8 else "")
+    if not matches:
+        raise FetchError(f"{where}: the header ({shown}) matches no known kind of list",
+                         hint="name it with --as KEY; known: " + ", ".join(registry))
+    if len(matches) > 1:
+        raise FetchError(f"{where}: the header ({shown}) matches several kinds of list: "
+                         + ", ".join(s.key for s in matches), hint="name one with --as KEY")
+    return matches[0]

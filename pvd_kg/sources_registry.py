@@ -38,6 +38,8 @@ class Source:
     :param columns: columns the live file must carry.
     :param landing: the dataset page, where a human finds the current file.
     :param note: anything a user must know (vintage, caveats).
+    :param redirect_hosts: other hosts the live URL is known to redirect to (``pvd-kg fetch``
+        follows a redirect to another host only when it is listed here or allowed by the user).
     """
 
     key: str
@@ -48,6 +50,7 @@ class Source:
     columns: tuple[str, ...] = field(default_factory=tuple)
     landing: str | None = None
     note: str = ""
+    redirect_hosts: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -75,6 +78,7 @@ _ALL = [
         landing="https://www.data.gouv.fr/fr/datasets/5fc1259b703620ed60a49d97/",
         note="Stable data.gouv redirect to the current file (liste-pvd-com2025-20260427.csv on "
              "2026-04-27). date_signature is DD/MM/YYYY since the 2026 file, YYYY-MM-DD before.",
+        redirect_hosts=("static.data.gouv.fr",),
     ),
     Source(
         key="anct-acv-2024",

@@ -129,3 +129,11 @@ def test_a_large_load_commits_by_swap_all_or_nothing(tmp_path):
         assert len(store) == 4 + n
         assert store.graphs() == ["http://example.org/kept"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nt", "bad.nt", "big.nt", "store"]
+
+
+def test_dropping_a_graph_that_is_not_an_iri_is_an_input_error(tmp_path):
+    from pvd_kg.errors import InputError
+
+    with EmbeddedStore(tmp_path / "store") as store:
+        with pytest.raises(InputError, match="graph 'x' is not an absolute IRI"):
+            store.drop_graph("x")

@@ -12,25 +12,58 @@ from . import cli
 
 @cli.command("fetch")
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("--url", default=None, metavar="URL",
+              help="Fetch one list from this http(s) URL instead of the known sources.")
+@click.option("--as", "kind", default=None, metavar="KEY",
+              help="With --url: the kind of list (a source key) [default: recognised from its header].")
 @click.option("--dest", type=click.Path(file_okay=False), default=None,
               help="Download folder [default: $XDG_DATA_HOME/pvd-kg/downloads, not graph/sources].")
 @click.option("--deadline", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-              help="Total seconds per source, retries included.")
+              help="Total seconds per source, redirects, retries and waits included.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=50 * 1024 * 1024, show_default=True,
               help="Refuse a file larger than this.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Further attempts after a 5xx, 429 or connection failure.")
+@click.option("--max-wait", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Total seconds of waiting between attempts (Retry-After included); a server asking more is given up.")
+@click.option("--max-redirects", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Redirects followed at most.")
+@click.option("--allow-redirect-host", "redirect_hosts", multiple=True, metavar="HOST",
+              help="A redirect may go to HOST (repeatable); by default only the start host.")
+@click.option("--allow-private-host", "private_hosts", multiple=True, metavar="HOST",
+              help="HOST may be at a loopback/private/link-local address (repeatable), e.g. a local mirror.")
 @click.pass_context
-def fetch_cmd(ctx, sources, dest, deadline, max_bytes, retries):
-    """Download the live source lists (all known sources, or the SOURCE keys given).
+def fetch_cmd(ctx, sources, url, kind, dest, deadline, max_bytes, retries, max_wait, max_redirects, redirect_hosts,
+              private_hosts):
+    """Download the live source lists (all known sources, or the SOURCE keys given), or one list
+    from --url.
 
     Prints one line per source: key, status (downloaded / unchanged / failed / no live URL),
     bytes and sha256 prefix. Exits with status 1 if any source failed. This is the only
     command that uses the network.
     """
-    from ..fetch import fetch_sources
+    from ..errors import FetchError, InputError
+    from ..fetch import FetchResult, fetch_sources, fetch_url
 
-    results = fetch_sources(list(sources) or None, dest, deadline=deadline, max_bytes=max_bytes, retries=retries)
+    options = dict(deadline=deadline, max_bytes=max_bytes, retries=retries, max_wait=max_wait,
+                   max_redirects=max_redirects, allow_redirect_hosts=redirect_hosts, allow_private_hosts=private_hosts)
+    if url is None:
+        if kind is not None:
+            raise InputError("--as names the kind of the list given with --url")
+        results = fetch_sources(list(sources) or None, dest, **options)
+    else:
+        if sources:
+            raise InputError("give either SOURCE keys or --url, not both")
+        from ..fetch_targets import check_scheme
+        from ..sources_registry import get_source
+
+        check_scheme(url)  # a bad URL or kind is bad usage (exit 2), not a failed download
+        if kind is not None:
+            get_source(kind)
+        try:
+            results = [fetch_url(url, dest, kind=kind, **options)]
+        except FetchError as exc:
+            results = [FetchResult(kind or url, "failed", reason=str(exc).removeprefix(f"{kind or url}: "))]
     for result in results:
         click.echo(result.line())
     if any(r.failed for r in results):

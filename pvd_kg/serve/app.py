@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import paths
 from ..errors import InputError, PvdKgError, QueryTimeout, StoreError
+from ..store.swap import repaired
 from .pool import WorkerPool
 from .responses import error_response
 from .result_cache import ResultCache
@@ -69,6 +70,7 @@ class ServeConfig:
             raise InputError(f"--cache-mb must be 0 (off) or more, not {self.cache_mb}")
         if not self.watch_interval >= 0:
             raise InputError(f"--watch must be 0 (off) or a number of seconds, not {self.watch_interval}")
+        self.store_path = repaired(Path(self.store_path))  # a build killed mid-swap is repaired
         if not Path(self.store_path).exists():
             raise InputError(f"no store at {self.store_path}", hint="run `pvd-kg build` first, or name one with --store")
 

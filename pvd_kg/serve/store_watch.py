@@ -7,7 +7,8 @@ at the folder every few seconds: its inode (a swap replaces it) and the name, si
 each RocksDB file (any write changes them; a read-only open changes none). When that has
 changed and then stayed the same for one more look (a build writes for seconds), the pool
 starts new readers and exchanges them for the old ones (:meth:`.pool.WorkerPool.reopen`), and
-every cache of the server starts a new generation.
+every cache of the server starts a new generation. A folder that a writer killed between the
+two renames of its swap left missing is repaired on the next look (:func:`..store.swap.repaired`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import logging
 import os
 import time
 from pathlib import Path
+
+from ..store.swap import repaired
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,9 @@ async def watch(app, watcher: StoreWatch) -> None:
     while True:
         await asyncio.sleep(watcher.interval)
         now = fingerprint(pool.store_path)
+        if now is None:  # mid-swap, or a writer killed between its two renames: repair that
+            await asyncio.to_thread(repaired, pool.store_path)
+            now = fingerprint(pool.store_path)
         if now is None or now == pool.seen:
             pending = None
             continue

@@ -5,10 +5,10 @@ Writes go through the atomic pyoxigraph calls only (``Store.load``, ``Store.upda
 ``bulk_load`` on the store itself, so a killed process leaves the store as it was. A build, which
 replaces most of the store, and a large load (see :func:`commits_by_swap`), which one transaction
 would hold in memory, write a whole new store in a sibling folder (``bulk_load`` is safe there:
-nobody sees that folder until it is complete) and swap the folders with two renames;
-:meth:`EmbeddedStore._recover` finishes or undoes a swap that a crash interrupted. Queries given a ``timeout`` run
-in a child process on a read-only view (:class:`~.isolate.QueryWorker`), which is killed when the
-deadline passes."""
+nobody sees that folder until it is complete) and swap the folders with two renames
+(:mod:`.swap`); every open, read-only too, first repairs a swap that a crash interrupted
+(:func:`.swap.recover`). Queries given a ``timeout`` run in a child process on a read-only view
+(:class:`~.isolate.QueryWorker`), which is killed when the deadline passes."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from .base import QueryResult
 from .isolate import QueryWorker
 from .memory import OxigraphStore
 from .sparql import CheckedQuery, check
+from .swap import repaired, sibling, step, swap_folders, swap_lock
 
 # When a load commits by folder swap instead of one transaction (:func:`commits_by_swap`).
 # ``Store.load`` holds the whole load in memory, about 1.6 GB per million quads; the swap's
@@ -80,18 +81,19 @@ class EmbeddedStore(OxigraphStore):
         self.read_only = read_only
         self._ox: ox.Store | None = None
         self._worker: QueryWorker | None = None
+        self._folder: Path | None = None  # what to open, once an interrupted swap is repaired
 
     @property
     def ox(self) -> ox.Store:
         if self._ox is None:
-            if not self.read_only:
-                self._recover()
+            folder = self._repaired()
             try:
                 if self.read_only:
-                    if not self.path.exists():
+                    if not folder.exists():
                         raise StoreError(f"no store at {self.path}", hint="run `pvd-kg build` or `pvd-kg load` first")
-                    self._ox = ox.Store.read_only(str(self.path))
+                    self._ox = ox.Store.read_only(str(folder))
                 else:
+                    self._check_writable()
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                     self._ox = ox.Store(str(self.path))
             except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB "Corruption", e.g. mid-compaction
@@ -99,30 +101,34 @@ class EmbeddedStore(OxigraphStore):
                 raise StoreError(f"cannot open the store at {self.path}: {exc}", hint=hint) from exc
         return self._ox
 
+    def _repaired(self) -> Path:
+        """Repair an interrupted swap (once per object, saying so on stderr) and return the
+        folder to open."""
+        if self._folder is None:
+            self._folder = repaired(self.path)
+        return self._folder
+
+    def _check_writable(self) -> None:
+        """Refuse a write to a read-only store folder in one line, before RocksDB tries."""
+        where = self.path if self.path.exists() else self.path.parent
+        while not where.exists() and where != where.parent:
+            where = where.parent
+        if not os.access(where, os.W_OK):
+            raise StoreError(f"the store at {self.path} is read-only ({where} is not writable): it can be "
+                             "read, not written")
+
     def query(self, sparql: str | CheckedQuery, *, timeout: float | None = None,
               limit: int | None = None) -> QueryResult:
         """Run a query; with a ``timeout`` it runs in a child process that is killed at the deadline."""
         sparql = check(sparql)
         if timeout is None:
             return super().query(sparql, limit=limit)
-        if not self.path.exists():
+        if not self._repaired().exists():
             self.ox  # create it (or say why not), so the read-only worker has something to open
         # no flush needed: the read-only view replays the write-ahead log
         if self._worker is None:
-            self._worker = QueryWorker(self.path)
+            self._worker = QueryWorker(self._repaired())
         return self._worker.run(sparql, timeout=timeout, limit=limit)
-
-    def _sibling(self, kind: str) -> Path:
-        return self.path.with_name(f".{self.path.name}.{kind}")
-
-    def _recover(self) -> None:
-        """Finish or undo a folder swap that a crash interrupted (see :meth:`replace_graphs`)."""
-        new, old = self._sibling("new"), self._sibling("old")
-        if not self.path.exists() and old.exists():
-            os.rename(old, self.path)  # crashed between the two renames: the previous store comes back
-        for leftover in (new, old):
-            if leftover.exists():
-                shutil.rmtree(leftover)
 
     def add_nquads(self, path: Path) -> None:
         """Add the quads of an N-Quads file atomically: one ``Store.load`` transaction, or for a
@@ -150,12 +156,17 @@ class EmbeddedStore(OxigraphStore):
     def _swap_in(self, path: Path, keep) -> None:
         """Write a new store in ``.NAME.new`` (``bulk_load`` of ``path`` + the current quads of
         the graphs ``keep(graph)`` accepts), then swap it in with two renames."""
-        new, old = self._sibling("new"), self._sibling("old")
-        current = self.ox  # opened (and any interrupted swap recovered) before the new folder exists
-        fresh = None
+        new = sibling(self.path, "new")
+        self.ox  # opened (and any interrupted swap recovered) before the new folder exists
+        with swap_lock(self.path, wait=True):
+            self._swap_locked(path, keep, new)
+
+    def _swap_locked(self, path: Path, keep, new: Path) -> None:
+        current, fresh = self.ox, None
         try:
             fresh = ox.Store(str(new))
             fresh.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            step("new-partial")
             graphs = [g for g in current.named_graphs() if keep(g)] + [ox.DefaultGraph()]
             for graph in graphs:  # streamed, graph by graph: memory stays flat
                 fresh.bulk_extend(current.quads_for_pattern(None, None, None, graph))
@@ -167,9 +178,7 @@ class EmbeddedStore(OxigraphStore):
             raise StoreError(f"the store refused the write, nothing was changed: {exc}") from exc
         fresh = current = None  # both closed before the renames
         self.close()
-        os.rename(self.path, old)
-        os.rename(new, self.path)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_folders(self.path)
 
     def close(self) -> None:
         if self._worker is not None:

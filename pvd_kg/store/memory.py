@@ -11,7 +11,7 @@ from typing import BinaryIO, Iterable
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, URIRef
 
-from ..errors import QueryError, StoreError
+from ..errors import InputError, QueryError, StoreError
 from ..oxterms import from_oxigraph
 from .base import QueryResult, Store, result_from_oxigraph
 from .sparql import CheckedQuery, check
@@ -69,7 +69,10 @@ class OxigraphStore(Store):
             raise StoreError(f"the store refused the write, nothing was changed: {exc}") from exc
 
     def drop_graph(self, graph: str) -> bool:
-        node = ox.NamedNode(graph)
+        try:
+            node = ox.NamedNode(graph)
+        except ValueError as exc:
+            raise InputError(f"graph {graph!r} is not an absolute IRI: {exc}") from None
         if not self.ox.contains_named_graph(node):
             return False
         self.ox.update(f"DROP GRAPH <{graph}>")  # one update = one transaction
