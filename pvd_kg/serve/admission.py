@@ -12,7 +12,8 @@ from collections import OrderedDict
 
 from ..errors import PvdKgError
 
-FAST_SECONDS = 0.25  # a text whose last run took at most this long is known to be fast
+FAST_SECONDS = 0.25  # a text whose run took at most this long becomes known to be fast...
+SLOW_SECONDS = 1.0  # ...until a run takes longer than this
 FAST_LANE_LIMIT = 2.0  # a query in the fast lane is stopped past this and goes to the general lane
 REMEMBERED_TEXTS = 4096
 
@@ -72,26 +73,39 @@ class Admission:
 
 
 class Timings:
-    """The last run time of each query text seen lately (at most :data:`REMEMBERED_TEXTS`)."""
+    """Which query texts seen lately (at most :data:`REMEMBERED_TEXTS`) are known to be fast: a
+    text becomes fast when a run finishes within :data:`FAST_SECONDS`, and stops being fast
+    when a run takes more than :data:`SLOW_SECONDS` or is stopped. Between the two, it stays
+    as it was, so one run slowed by a busy machine does not move a light query out of the fast lane."""
 
     def __init__(self):
-        self._seconds: OrderedDict[bytes, float] = OrderedDict()
+        self._fast: OrderedDict[bytes, bool] = OrderedDict()
 
     @staticmethod
     def _key(text: str) -> bytes:
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
     def known_fast(self, text: str) -> bool:
-        """Whether ``text`` last finished within :data:`FAST_SECONDS`.
+        """Whether ``text`` is known to finish fast.
 
         >>> t = Timings(); t.record("ASK {}", 0.01); t.known_fast("ASK {}"), t.known_fast("ASK { ?s ?p ?o }")
         (True, False)
+        >>> t.record("ASK {}", 0.6); t.known_fast("ASK {}")
+        True
+        >>> t.record("ASK {}", 1.5); t.known_fast("ASK {}")
+        False
         """
-        return self._seconds.get(self._key(text), math.inf) <= FAST_SECONDS
+        return self._fast.get(self._key(text), False)
 
     def record(self, text: str, seconds: float) -> None:
+        """``seconds``: how long a run took (``math.inf``: it was stopped)."""
         key = self._key(text)
-        self._seconds[key] = seconds
-        self._seconds.move_to_end(key)
-        while len(self._seconds) > REMEMBERED_TEXTS:
-            self._seconds.popitem(last=False)
+        if seconds <= FAST_SECONDS:
+            self._fast[key] = True
+        elif seconds > SLOW_SECONDS:
+            self._fast[key] = False
+        elif key not in self._fast:
+            return
+        self._fast.move_to_end(key)
+        while len(self._fast) > REMEMBERED_TEXTS:
+            self._fast.popitem(last=False)

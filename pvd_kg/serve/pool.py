@@ -35,6 +35,7 @@ SERVE_MEMORY_MB = 1024  # per worker; docs/security.md
 QUEUE_PER_CLIENT = 8
 QUEUE_TOTAL = 64
 FAST, GENERAL = "fast", "general"
+GENERAL_NICE = 10  # the general lane's slow queries leave the CPU to the fast lane and the server
 
 
 @dataclass
@@ -96,17 +97,17 @@ class WorkerPool:
         self._opened += 1
         self._install(await self._start_readers())
 
-    def _reader(self) -> QueryWorker:
-        """A started reader (blocking: run in the thread pool)."""
-        return QueryWorker(self.store_path, memory_mb=self.memory_mb, mirror_max_quads=self.mirror_max_quads).start()
+    def _reader(self, lane: str) -> QueryWorker:
+        """A started reader for ``lane`` (blocking: run in the thread pool)."""
+        w = QueryWorker(self.store_path, memory_mb=self.memory_mb, mirror_max_quads=self.mirror_max_quads,
+                        nice=GENERAL_NICE if lane == GENERAL else 0)
+        w.lane = lane
+        return w.start()
 
     def _install(self, workers: list[QueryWorker]) -> None:
-        """Put a whole set of readers in place: the first ``fast_size`` in the fast lane."""
-        lanes = [lane for lane, n in self.lanes.items() for _ in range(n)]
-        for w, lane in zip(workers, lanes):
-            w.lane = lane
+        for w in workers:
             self._live.add(w)
-            self._idle[lane].put_nowait(w)
+            self._idle[w.lane].put_nowait(w)
 
     def _drain_idle(self) -> list[QueryWorker]:
         return [q.get_nowait() for q in self._idle.values() for _ in range(q.qsize())]
@@ -134,7 +135,8 @@ class WorkerPool:
         :raises StoreError: one of them could not open the store (the others are stopped).
         """
         loop = asyncio.get_running_loop()
-        started = await asyncio.gather(*(loop.run_in_executor(self._threads, self._reader) for _ in range(self.size)),
+        lanes = [lane for lane, n in self.lanes.items() for _ in range(n)]
+        started = await asyncio.gather(*(loop.run_in_executor(self._threads, self._reader, lane) for lane in lanes),
                                        return_exceptions=True)
         workers = [w for w in started if isinstance(w, QueryWorker)]
         failures = [e for e in started if not isinstance(e, QueryWorker)]
@@ -179,14 +181,13 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         opened = self._opened
         try:
-            w = await loop.run_in_executor(self._threads, self._reader)
+            w = await loop.run_in_executor(self._threads, self._reader, lane)
         except StoreError:
             return
         if opened != self._opened:  # the readers were all started again meanwhile: one too many
             await self._stop([w])
             return
         self.stats.restarts += 1
-        w.lane = lane
         self._live.add(w)
         self._idle[lane].put_nowait(w)
 

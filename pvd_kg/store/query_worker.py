@@ -57,14 +57,15 @@ class QueryWorker:
         server's readers, :func:`pvd_kg.serve.worker.mirror`); 0: from disk.
     :param follow: open the view again when another process wrote the store (the CLI's worker;
         the server reopens its readers itself, :mod:`pvd_kg.serve.store_watch`).
+    :param nice: lower the process's CPU priority by this much (the server's general lane).
     """
 
     def __init__(self, store_path: Path | str, *, read_only: bool = True, memory_mb: int = DEFAULT_MEMORY_MB,
-                 mirror_max_quads: int = 0, follow: bool = False):
+                 mirror_max_quads: int = 0, follow: bool = False, nice: int = 0):
         self.store_path = Path(store_path)
         self.memory_mb = memory_mb
         self.config = {"store": str(self.store_path), "read_only": read_only, "memory_mb": memory_mb,
-                       "mirror_max_quads": mirror_max_quads, "follow": follow}
+                       "mirror_max_quads": mirror_max_quads, "follow": follow, "nice": nice}
         self.proc: subprocess.Popen | None = None
         self.in_memory = False
         self._stderr = None

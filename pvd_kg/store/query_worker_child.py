@@ -194,6 +194,8 @@ class _View:
 def main(argv: list[str]) -> int:
     config = json.loads(argv[1])
     limit_memory(int(config.get("memory_mb", 0)))
+    if config.get("nice"):
+        os.nice(int(config["nice"]))
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     view = _View(config)
     if view.store is None:
