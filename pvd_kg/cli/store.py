@@ -204,6 +204,12 @@ def query_cmd(query, params, fmt, timeout, memory_mb, limit, allow_remote, outpu
     """Run QUERY (a catalog name, a .rq file or SPARQL text) over the store."""
     from pathlib import Path
 
+    if not opts.get("endpoint"):  # the query process starts while this one imports what it needs
+        from .. import paths
+        from ..store.query_worker import prestart
+
+        prestart(Path(opts["store_path"]) if opts.get("store_path") else paths.default_store_path(),
+                 memory_mb=memory_mb, follow=True)
     from .. import queries
     from ..errors import InputError
     from ..results import serialize

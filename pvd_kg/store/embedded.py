@@ -113,9 +113,13 @@ class EmbeddedStore(OxigraphStore):
             self.ox  # create it (or say why not), so the read-only worker has something to open
         # no flush needed: the read-only view replays the write-ahead log
         if self._worker is None:
-            memory_mb = self.query_memory_mb if self.query_memory_mb is not None else default_memory_mb()
-            self._worker = QueryWorker(self.path, memory_mb=memory_mb, follow=True)
+            self._worker = QueryWorker(self.path, **self.query_worker_settings())
         return result_from_reply(self._worker.call({"op": "rows", "query": sparql, "limit": limit}, timeout))
+
+    def query_worker_settings(self) -> dict:
+        """How this store's query worker is started (see :func:`.query_worker.prestart`)."""
+        memory_mb = self.query_memory_mb if self.query_memory_mb is not None else default_memory_mb()
+        return {"memory_mb": memory_mb, "follow": True}
 
     def _sibling(self, kind: str) -> Path:
         return self.path.with_name(f".{self.path.name}.{kind}")

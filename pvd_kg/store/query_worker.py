@@ -77,17 +77,27 @@ class QueryWorker:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def start(self, timeout: float = START_TIMEOUT) -> "QueryWorker":
-        """Start the process and wait until it has opened the store.
-
-        :raises StoreError: the store cannot be opened (the process is stopped).
-        """
+    def spawn(self) -> "QueryWorker":
+        """Start the process without waiting for it (:meth:`start` waits)."""
         self._stderr = tempfile.TemporaryFile()
         # -I: nothing imported from the working directory or $PYTHONPATH; one malloc arena per
         # thread would reserve address space that counts against RLIMIT_AS
         env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
         self.proc = subprocess.Popen([sys.executable, "-I", str(CHILD), json.dumps(self.config)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env)
+        return self
+
+    def start(self, timeout: float = START_TIMEOUT) -> "QueryWorker":
+        """Start the process (or take the one :func:`prestart` started with the same settings)
+        and wait until it has opened the store.
+
+        :raises StoreError: the store cannot be opened (the process is stopped).
+        """
+        early = _prestarted.pop(json.dumps(self.config, sort_keys=True), None)
+        if early is not None and early.alive():
+            self.proc, self._stderr = early.proc, early._stderr
+        else:
+            self.spawn()
         try:
             hello = self._receive(time.monotonic() + timeout, timeout)
         except QueryError as exc:
@@ -189,6 +199,20 @@ class QueryWorker:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+
+
+_prestarted: dict[str, QueryWorker] = {}
+
+
+def prestart(store_path: Path | str, **settings) -> None:
+    """Start a worker now, for the first :class:`QueryWorker` with the same settings to take:
+    the CLI calls this first thing, so that the worker's start (an interpreter, pyoxigraph,
+    opening the store) overlaps the command's own imports. A worker never taken ends with this
+    process (its stdin closes)."""
+    worker = QueryWorker(store_path, **settings)
+    key = json.dumps(worker.config, sort_keys=True)
+    if key not in _prestarted:
+        _prestarted[key] = worker.spawn()
 
 
 def result_from_reply(reply: dict):
