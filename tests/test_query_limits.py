@@ -58,6 +58,8 @@ def test_cli_query_over_its_memory_limit_is_stopped_then_the_next_works(store):
     assert _one_line(done.stderr).startswith("error: query stopped: over the 512 MB memory limit")
     option = pvd_kg("query", HOG, "--timeout", "60", "--memory-mb", "400", "--store", str(store))
     assert "over the 400 MB memory limit" in _one_line(option.stderr) and option.returncode == 2
+    tiny = pvd_kg("query", COUNT, "--memory-mb", "100", "--store", str(store))  # RocksDB alone needs more
+    assert _one_line(tiny.stderr).startswith("error: query stopped: the store cannot even be opened within the 100 MB")
     after = pvd_kg("query", COUNT, "--format", "csv", "--store", str(store), env={"PVD_KG_QUERY_MEMORY_MB": "512"})
     assert after.returncode == 0 and after.stdout.split()[0] == "n" and int(after.stdout.split()[1]) > 0, after.stderr
 

@@ -74,8 +74,8 @@ class ServeConfig:
             raise InputError("--workers must be at least 2, so one slow query never blocks the others")
         if self.fast_workers < 0:
             raise InputError(f"--fast-workers must be 0 (no fast lane) or more, not {self.fast_workers}")
-        if self.memory_mb < 0 or 0 < self.memory_mb < 256:
-            raise InputError(f"--memory-mb must be 0 (no cap) or at least 256, not {self.memory_mb}")
+        if self.memory_mb < 0 or 0 < self.memory_mb < 512:  # a worker holds ~370 MB of address space idle
+            raise InputError(f"--memory-mb must be 0 (no cap) or at least 512, not {self.memory_mb}")
         if self.queue_per_client < 1 or self.queue_total < self.queue_per_client:
             raise InputError("--queue-per-client must be at least 1 and --queue-total at least as large")
         if self.public_base and not self.public_base.startswith(("http://", "https://")):

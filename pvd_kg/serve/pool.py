@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import QueryOverMemory, QueryTimeout, StoreError
+from ..errors import PvdKgError, QueryOverMemory, QueryTimeout, StoreError
 from ..store.query_worker import QueryWorker
 from . import worker
 from .admission import FAST_LANE_LIMIT, Admission, Timings
@@ -158,7 +158,7 @@ class WorkerPool:
         seen, opened = fingerprint(self.store_path), self._opened
         try:
             fresh = await self._start_readers()
-        except StoreError:
+        except PvdKgError:
             return False
         retired = fresh
         try:
@@ -182,7 +182,7 @@ class WorkerPool:
         opened = self._opened
         try:
             w = await loop.run_in_executor(self._threads, self._reader, lane)
-        except StoreError:
+        except PvdKgError:  # the store cannot be opened now: the next reopen or update starts a full set
             return
         if opened != self._opened:  # the readers were all started again meanwhile: one too many
             await self._stop([w])

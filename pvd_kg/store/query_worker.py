@@ -48,6 +48,12 @@ def over_memory(memory_mb: int) -> QueryOverMemory:
                            hint="narrow it, add a LIMIT, or raise --memory-mb")
 
 
+# what a process under RLIMIT_AS says when an allocation fails: Rust, Python, C++, a thread
+# that cannot get its stack (RocksDB's background threads, at start)
+_OUT_OF_MEMORY = ("memory allocation", "MemoryError", "bad_alloc", "Cannot allocate memory",
+                  "Resource temporarily unavailable")
+
+
 class QueryWorker:
     """One worker process over the store at ``store_path``.
 
@@ -100,6 +106,10 @@ class QueryWorker:
             self.spawn()
         try:
             hello = self._receive(time.monotonic() + timeout, timeout)
+        except QueryOverMemory:
+            self.kill()
+            raise QueryOverMemory(f"query stopped: the store cannot even be opened within the {self.memory_mb} MB "
+                                  "memory limit", hint="raise --memory-mb") from None
         except QueryError as exc:
             self.kill()
             raise StoreError(f"cannot open the store at {self.store_path}: {exc.message}") from None
@@ -157,8 +167,8 @@ class QueryWorker:
             code = None
         said = self._said()
         self.kill()
-        if "memory allocation" in said or "MemoryError" in said or "bad_alloc" in said \
-                or code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV) and self.memory_mb > 0 and not said:
+        if self.memory_mb > 0 and (any(sign in said for sign in _OUT_OF_MEMORY)
+                                   or code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV) and not said):
             return over_memory(self.memory_mb)
         why = f"signal {-code}" if code is not None and code < 0 else f"status {code}"
         last = said.strip().splitlines()[-1] if said.strip() else "no message"

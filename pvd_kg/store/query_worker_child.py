@@ -221,8 +221,11 @@ def main(argv: list[str]) -> int:
             else:
                 reply = handle(store, job)
                 if view.stale(reply):
-                    view.signature = None
-                    reply = handle(view.current(), job) if view.current() is not None else reply
+                    store, view.signature = None, None  # opened again on a fresh listing, once
+                    store = view.current()
+                    if store is not None:
+                        reply = handle(store, job)
+            store = None  # a later reopen closes the old view first
         except MemoryError:
             reply = {"ok": False, "error": "memory", "message": "out of memory"}
         try:
