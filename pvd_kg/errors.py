@@ -47,8 +47,16 @@ class QueryError(PvdKgError):
     """A SPARQL query is malformed, refused, or failed."""
 
 
-class QueryTimeout(QueryError):
+class QueryStopped(QueryError):
+    """A query ran past one of its limits (time, memory) and its worker process was stopped."""
+
+
+class QueryTimeout(QueryStopped):
     """A query ran past its time limit and was stopped."""
+
+
+class QueryOverMemory(QueryStopped):
+    """A query ran past its memory limit and was stopped."""
 
 
 class UnknownQuery(QueryError):

@@ -137,7 +137,7 @@ def test_the_pool_keeps_its_readers_while_the_store_cannot_be_opened(tmp_path):
     job = QUERY_JOB
 
     async def run():
-        pool = WorkerPool(store, size=2, timeout=60)
+        pool = WorkerPool(store, size=2, timeout=60, fast_size=0)  # every reader in turn: no fast lane
         await pool.start()
         try:
             first = await pool.run(job)
@@ -162,7 +162,7 @@ def test_a_reopen_that_overlaps_an_update_keeps_the_updated_readers(tmp_path):
     update = {"op": "update", "update": f"DROP GRAPH <{PROGRAMME}>", "base_iri": None}
 
     async def run():
-        pool = WorkerPool(store, size=2, timeout=60)
+        pool = WorkerPool(store, size=2, timeout=60, fast_size=0)  # every reader in turn: no fast lane
         await pool.start()
         try:
             before = await pool.run(QUERY_JOB)

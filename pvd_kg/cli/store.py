@@ -28,12 +28,12 @@ def store_options(f):
     return f
 
 
-def _open_store(opts: dict, read_only: bool = False):
+def _open_store(opts: dict, read_only: bool = False, query_memory_mb: int | None = None):
     from ..store import open_store
 
     return open_store(opts.pop("store_path"), endpoint=opts.pop("endpoint"), update_endpoint=opts.pop("update_endpoint"),
                       gsp_endpoint=opts.pop("gsp_endpoint"), user=opts.pop("user"), password=opts.pop("password"),
-                      token=opts.pop("token"), read_only=read_only)
+                      token=opts.pop("token"), read_only=read_only, query_memory_mb=query_memory_mb)
 
 
 def _counts(counts: dict) -> None:
@@ -192,15 +192,24 @@ def stats_cmd(as_json, **opts):
 @click.option("--format", "fmt", default="table", show_default=True,
               help="table, csv, tsv, json, xml for SELECT/ASK; an RDF format for CONSTRUCT/DESCRIBE.")
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
-              help="Seconds before the query is stopped.")
+              envvar="PVD_KG_QUERY_TIMEOUT", help="Seconds before the query is stopped [env PVD_KG_QUERY_TIMEOUT].")
+@click.option("--memory-mb", type=click.IntRange(min=0), default=2048, show_default=True,
+              envvar="PVD_KG_QUERY_MEMORY_MB",
+              help="Memory cap of the query process, MB; 0: none [env PVD_KG_QUERY_MEMORY_MB].")
 @click.option("--limit", type=click.IntRange(min=1), default=10_000, show_default=True, help="At most this many rows.")
 @click.option("--allow-remote", is_flag=True, help="Allow SERVICE <https://...> (federated query) to reach other hosts.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file [default: stdout].")
 @store_options
-def query_cmd(query, params, fmt, timeout, limit, allow_remote, output, **opts):
+def query_cmd(query, params, fmt, timeout, memory_mb, limit, allow_remote, output, **opts):
     """Run QUERY (a catalog name, a .rq file or SPARQL text) over the store."""
     from pathlib import Path
 
+    if not opts.get("endpoint"):  # the query process starts while this one imports what it needs
+        from .. import paths
+        from ..store.query_worker import prestart
+
+        prestart(Path(opts["store_path"]) if opts.get("store_path") else paths.default_store_path(),
+                 memory_mb=memory_mb, follow=True)
     from .. import queries
     from ..errors import InputError
     from ..results import serialize
@@ -217,7 +226,7 @@ def query_cmd(query, params, fmt, timeout, limit, allow_remote, output, **opts):
     else:
         parsed = queries.resolve(query)
     checked = queries.checked(parsed, values, allow_remote=allow_remote)
-    with _open_store(opts, read_only=True) as store:
+    with _open_store(opts, read_only=True, query_memory_mb=memory_mb) as store:
         result = store.query(checked, timeout=timeout, limit=limit)
     data = serialize(result, fmt)
     if output:

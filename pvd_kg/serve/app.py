@@ -19,9 +19,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import paths
-from ..errors import InputError, PvdKgError, QueryTimeout, StoreError
+from ..errors import InputError, PvdKgError, QueryStopped, StoreError
 from ..store.swap import repaired
-from .pool import WorkerPool
+from .admission import Overloaded
+from .pool import QUEUE_PER_CLIENT, QUEUE_TOTAL, SERVE_MEMORY_MB, WorkerPool
 from .responses import error_response
 from .result_cache import ResultCache
 from .urls import Urls
@@ -41,6 +42,10 @@ class ServeConfig:
     :param cache_mb: budget of the ``/sparql`` result cache in MiB (:mod:`.result_cache`); 0: off.
     :param watch_interval: seconds between looks at the store folder for writes by other
         processes (:mod:`.store_watch`); 0: never look.
+    :param workers: general-lane workers; ``fast_workers``: fast-lane ones (:mod:`.pool`).
+    :param memory_mb: address-space cap of each worker process, MB (0: none).
+    :param queue_per_client, queue_total: jobs one client / all clients may have waiting or
+        running in a lane; past either, 503 with Retry-After.
     """
 
     store_path: Path = field(default_factory=paths.default_store_path)
@@ -50,7 +55,11 @@ class ServeConfig:
     allow_update: bool = False
     update_token: str | None = None
     workers: int = 2
+    fast_workers: int = 1
     timeout: float = 30.0
+    memory_mb: int = SERVE_MEMORY_MB
+    queue_per_client: int = QUEUE_PER_CLIENT
+    queue_total: int = QUEUE_TOTAL
     row_cap: int = 100_000
     byte_cap: int = 64 * 1024 * 1024
     max_request_bytes: int = 1024 * 1024
@@ -64,6 +73,12 @@ class ServeConfig:
                              + secrets.token_urlsafe(24))
         if self.workers < 2:
             raise InputError("--workers must be at least 2, so one slow query never blocks the others")
+        if self.fast_workers < 0:
+            raise InputError(f"--fast-workers must be 0 (no fast lane) or more, not {self.fast_workers}")
+        if self.memory_mb < 0 or 0 < self.memory_mb < 512:  # a worker holds ~370 MB of address space idle
+            raise InputError(f"--memory-mb must be 0 (no cap) or at least 512, not {self.memory_mb}")
+        if self.queue_per_client < 1 or self.queue_total < self.queue_per_client:
+            raise InputError("--queue-per-client must be at least 1 and --queue-total at least as large")
         if self.public_base and not self.public_base.startswith(("http://", "https://")):
             raise InputError(f"--base {self.public_base!r} is not an absolute http(s) URL")
         if self.cache_mb < 0:
@@ -82,7 +97,9 @@ def create_app(config: ServeConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        app.state.pool = WorkerPool(config.store_path, size=config.workers, timeout=config.timeout)
+        app.state.pool = WorkerPool(config.store_path, size=config.workers, timeout=config.timeout,
+                                    memory_mb=config.memory_mb, fast_size=config.fast_workers,
+                                    queue_per_client=config.queue_per_client, queue_total=config.queue_total)
         await app.state.pool.start()
         with tempfile.TemporaryDirectory(prefix="pvd-kg-serve-") as cache:
             app.state.cache_dir = Path(cache)
@@ -105,7 +122,8 @@ def create_app(config: ServeConfig) -> Starlette:
         *linked_data.routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: _http_error, Exception: _bug})
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={HTTPException: _http_error, Overloaded: _overloaded, Exception: _bug})
     app.state.config = config
     app.state.urls = Urls(config.public_base)
     app.state.generation = 0  # see new_generation: cached figures, dumps and answers follow it
@@ -128,9 +146,16 @@ async def _http_error(request, exc: HTTPException):
     return error_response(exc.status_code, exc.detail or "error", accept=request.headers.get("accept"))
 
 
+async def _overloaded(request, exc: Overloaded):
+    return error_response(503, exc.message, hint=exc.hint, accept=request.headers.get("accept"),
+                          headers={"Retry-After": str(exc.retry_after)})
+
+
 async def _bug(request, exc: Exception):
+    if isinstance(exc, QueryStopped):  # a page's query over its limits: not a bug, but no answer
+        return error_response(503, exc.message, hint=exc.hint, accept=request.headers.get("accept"))
     log.exception("unexpected error on %s", request.url.path)
-    status = 503 if isinstance(exc, (StoreError, QueryTimeout)) else 500
+    status = 503 if isinstance(exc, StoreError) else 500
     return error_response(status, str(exc) if isinstance(exc, PvdKgError) else "internal error",
                           accept=request.headers.get("accept"))
 

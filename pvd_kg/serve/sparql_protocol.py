@@ -16,10 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..errors import QueryError, QueryTimeout, StoreError
+from ..errors import QueryError, QueryStopped, StoreError
 from ..formats import RDF_FORMATS
 from ..store.sparql import check
 from ..vocab import PREFIXES
+from .admission import Overloaded
 from .app import new_generation
 from .negotiation import rdf_format_for, result_format_for
 from .responses import CORS_HEADERS, error_response
@@ -266,11 +267,14 @@ async def sparql_endpoint(request: Request) -> Response:
                    "named_graphs": named_graphs, "result_format": result_format,
                    "rdf_media_type": rdf.media_type if rdf else None, "prefixes": PREFIXES,
                    "row_cap": config.row_cap, "byte_cap": config.byte_cap}
-            reply = await pool.run(job)
+            reply = await pool.run(job, client=request.client.host if request.client else None)
     except ProtocolError as exc:
         return error_response(exc.status, exc.message, hint=exc.hint, accept=accept)
-    except QueryTimeout as exc:
-        return error_response(504, exc.message, hint=exc.hint, accept=accept)
+    except Overloaded as exc:
+        return error_response(503, exc.message, hint=exc.hint, accept=accept,
+                              headers={"Retry-After": str(exc.retry_after)})
+    except QueryStopped as exc:  # over its time or memory limit: retrying the same query will not help
+        return error_response(503, exc.message, hint=exc.hint, accept=accept)
     except StoreError as exc:
         return error_response(503, exc.message, hint=exc.hint, accept=accept)
     if not reply["ok"]:

@@ -1,9 +1,11 @@
-"""The code that runs inside a query worker process (see :mod:`.pool`).
+"""The server's jobs, run inside the query worker process (:mod:`pvd_kg.store.query_worker_child`,
+driven by :mod:`.pool`).
 
 pyoxigraph cannot cancel a query, so every query runs in a process the server can kill. The
 worker opens the store once (read-only for queries, read-write for one update), then answers
-jobs received on a pipe. It also serialises the answer, so the row and byte caps are enforced
-where the work happens. It imports only the standard library and pyoxigraph, so it starts fast.
+jobs received on a pipe with these handlers. They also serialise the answer, so the row and byte
+caps are enforced where the work happens. This module imports only the standard library (and
+pyoxigraph when a job runs), so the worker starts fast.
 
 A job is a dict with ``op``: ``query``, ``update``, ``dump`` or ``analysis``. A reply is a dict with ``ok``
 and either ``body`` (bytes), ``kind`` (``select``, ``ask``, ``graph``) and ``media_type``, or
@@ -300,31 +302,3 @@ def mirror(store, max_quads: int):
     copy = ox.Store()
     copy.bulk_extend(quads)
     return copy
-
-
-def main(conn, store_path: str, read_only: bool, mirror_max_quads: int = MIRROR_MAX_QUADS) -> None:
-    """Worker entry point: open the store, say ``ready``, answer jobs until the pipe closes.
-
-    A read-only worker answers from an in-memory copy when the store has at most
-    ``mirror_max_quads`` quads (see :func:`mirror`); ``ready`` says so in ``in_memory``."""
-    import pyoxigraph as ox
-
-    try:
-        store = ox.Store.read_only(store_path) if read_only else ox.Store(store_path)
-        copy = mirror(store, mirror_max_quads) if read_only and mirror_max_quads > 0 else None
-    except OSError as exc:
-        conn.send({"ready": False, "message": str(exc)})
-        return
-    if copy is not None:
-        store = copy  # drops the read-only view: its files are no longer held open
-    conn.send({"ready": True, "in_memory": copy is not None})
-    handlers = {"query": run_query, "update": run_update, "dump": run_dump, "analysis": run_analysis}
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            break
-        if job is None:
-            break
-        conn.send(handlers[job["op"]](store, job))
-    del store

@@ -8,7 +8,7 @@ would hold in memory, write a whole new store in a sibling folder (``bulk_load``
 nobody sees that folder until it is complete) and swap the folders with two renames
 (:mod:`.swap`); every open, read-only too, first repairs a swap that a crash interrupted
 (:func:`.swap.recover`). Queries given a ``timeout`` run in a child process on a read-only view
-(:class:`~.isolate.QueryWorker`), which is killed when the deadline passes."""
+(:class:`~.query_worker.QueryWorker`), under a memory cap, killed when the deadline passes."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import pyoxigraph as ox
 from .. import paths
 from ..errors import StoreError
 from .base import QueryResult
-from .isolate import QueryWorker
 from .memory import OxigraphStore
+from .query_worker import QueryWorker, default_memory_mb, query_job, result_from_reply
 from .sparql import CheckedQuery, check
 from .swap import repaired, sibling, step, swap_folders, swap_lock
 
@@ -68,6 +68,8 @@ class EmbeddedStore(OxigraphStore):
 
     :param path: the folder (default :func:`pvd_kg.paths.default_store_path`).
     :param read_only: open without taking the write lock (several readers may share a folder).
+    :param query_memory_mb: memory cap of the query worker, MB (default
+        :func:`~.query_worker.default_memory_mb`: ``$PVD_KG_QUERY_MEMORY_MB`` else 2048).
     :raises StoreError: the folder holds something else, or another process holds the write lock.
 
     >>> import tempfile, pathlib
@@ -76,9 +78,10 @@ class EmbeddedStore(OxigraphStore):
     (False, 0)
     """
 
-    def __init__(self, path: Path | str | None = None, *, read_only: bool = False):
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False, query_memory_mb: int | None = None):
         self.path = Path(path) if path is not None else paths.default_store_path()
         self.read_only = read_only
+        self.query_memory_mb = query_memory_mb
         self._ox: ox.Store | None = None
         self._worker: QueryWorker | None = None
         self._folder: Path | None = None  # what to open, once an interrupted swap is repaired
@@ -119,7 +122,11 @@ class EmbeddedStore(OxigraphStore):
 
     def query(self, sparql: str | CheckedQuery, *, timeout: float | None = None,
               limit: int | None = None) -> QueryResult:
-        """Run a query; with a ``timeout`` it runs in a child process that is killed at the deadline."""
+        """Run a query; with a ``timeout`` it runs in a child process under a memory cap, killed
+        at the deadline.
+
+        :raises QueryStopped: over the time or the memory limit (the child was stopped).
+        """
         sparql = check(sparql)
         if timeout is None:
             return super().query(sparql, limit=limit)
@@ -127,8 +134,13 @@ class EmbeddedStore(OxigraphStore):
             self.ox  # create it (or say why not), so the read-only worker has something to open
         # no flush needed: the read-only view replays the write-ahead log
         if self._worker is None:
-            self._worker = QueryWorker(self._repaired())
-        return self._worker.run(sparql, timeout=timeout, limit=limit)
+            self._worker = QueryWorker(self._repaired(), **self.query_worker_settings())
+        return result_from_reply(self._worker.call(query_job(sparql, limit), timeout))
+
+    def query_worker_settings(self) -> dict:
+        """How this store's query worker is started (see :func:`.query_worker.prestart`)."""
+        memory_mb = self.query_memory_mb if self.query_memory_mb is not None else default_memory_mb()
+        return {"memory_mb": memory_mb, "follow": True}
 
     def add_nquads(self, path: Path) -> None:
         """Add the quads of an N-Quads file atomically: one ``Store.load`` transaction, or for a
@@ -182,7 +194,7 @@ class EmbeddedStore(OxigraphStore):
 
     def close(self) -> None:
         if self._worker is not None:
-            self._worker.close()
+            self._worker.stop()
             self._worker = None
         # Dropping the object closes the database; no flush: committed writes are in the
         # write-ahead log already, and flushing costs about as much as a quarter of a load.
