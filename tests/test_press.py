@@ -78,7 +78,7 @@ def test_who_signed_what_without_commune_lists_every_curated_event(store, curate
     # each row names its commune and the document(s) it comes from
     by_signing = {r["signing"]: r for r in answer}
     bayonne = by_signing[iris.signing("adhesion", "64260")]
-    assert str(bayonne["date"]) == "2021-05-21" and bayonne["commune"] == iris.commune("64260")
+    assert str(bayonne["date"]) == "2021-05-21" and bayonne["concerns"] == iris.commune("64260")
     assert "https://www.pyrenees-atlantiques.gouv.fr/" in str(bayonne["sources"])
     spitz = iris.person("64256", "Eric SPITZ")
     stand_in = [r for r in answer if r["signing"] == iris.signing("adhesion", "64260") and r.get("represents") == spitz]
@@ -91,7 +91,7 @@ def test_who_signed_what_without_commune_lists_every_curated_event(store, curate
 
 def test_who_signed_what_with_a_commune_still_answers_for_it_alone(store):
     hendaye = rows(store, "who-signed-what", commune="64260")
-    assert {r["commune"] for r in hendaye} == {iris.commune("64260")}
+    assert {r["concerns"] for r in hendaye} == {iris.commune("64260")}
     assert {r["signing"] for r in hendaye} == {iris.signing("adhesion", "64260")}
     assert len({r["signer"] for r in hendaye}) == 8
     libercourt = rows(store, "who-signed-what", commune="62907")
