@@ -132,8 +132,8 @@ def test_who_signed_what_on_the_full_build(store):
     signings = {r["signing"] for r in whole}
     n = store.query(queries.with_prologue("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s pvd:signed ?c . ?c pvd:concerns ?x }"))
     assert len(signings) == int(n.dicts()[0]["n"]) > 1600
-    dates = [str(r.get("bestDate", "")) for r in whole]
-    assert dates == sorted(dates)
+    dates = [str(r["bestDate"]) for r in whole if "bestDate" in r]
+    assert dates == sorted(dates) and all("bestDate" not in r for r in whole[len(dates):])
     # a press page and the 2026 list date the same event: one signing, two graphs, its eight signers
     hendaye = [r for r in whole if r["signing"] == iris.signing("adhesion", "64260")]
     assert len(hendaye) == 8 and {str(r["date"]) for r in hendaye} == {"2021-05-21"}
