@@ -20,13 +20,25 @@ from .vocab import bind_prefixes
 ONTOLOGY_GRAPH = iris.graph("ontology")
 
 
-def curated_files() -> list[Path]:
-    """The curated Turtle files shipped in ``graph/`` (one named graph each, named after the file).
+def curated_files(press: bool = True) -> list[Path]:
+    """The curated Turtle files shipped in ``graph/`` and ``graph/press/`` (the hand-read press
+    reports of signings), one named graph each (see :func:`curated_graph_name`).
 
-    >>> any(p.name == "libercourt.ttl" for p in curated_files())
+    >>> names = [p.name for p in curated_files()]
+    >>> "libercourt.ttl" in names and any(p.parent.name == "press" for p in curated_files())
     True
     """
-    return sorted(paths.GRAPH_DIR.glob("*.ttl"))
+    return sorted(paths.GRAPH_DIR.glob("*.ttl")) + (sorted(paths.PRESS_DIR.glob("*.ttl")) if press else [])
+
+
+def curated_graph_name(path: Path):
+    """The named graph of a curated file: ``pvdg:libercourt`` for ``graph/libercourt.ttl``,
+    ``pvdg:press-{stem}`` for ``graph/press/{stem}.ttl``.
+
+    >>> str(curated_graph_name(paths.PRESS_DIR / "x.ttl"))
+    'https://w3id.org/pvd-kg/graph/press-x'
+    """
+    return iris.graph(f"press-{path.stem}" if path.parent == paths.PRESS_DIR else path.stem)
 
 
 def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
@@ -52,15 +64,15 @@ def load_shapes() -> Graph:
     return parse_turtle(paths.SHAPES_FILE)
 
 
-def curated_dataset(with_ontology: bool = True) -> Dataset:
+def curated_dataset(with_ontology: bool = True, press: bool = True) -> Dataset:
     """Ontology and curated graphs, each in its own named graph (``pvdg:ontology``,
-    ``pvdg:libercourt``...)."""
+    ``pvdg:libercourt``, ``pvdg:press-...``); ``press=False`` leaves out ``graph/press/``."""
     ds = Dataset()
     bind_prefixes(ds)
     if with_ontology:
         parse_turtle(paths.ONTOLOGY_FILE, ds.graph(ONTOLOGY_GRAPH))
-    for path in curated_files():
-        parse_turtle(path, ds.graph(iris.graph(path.stem)))
+    for path in curated_files(press):
+        parse_turtle(path, ds.graph(curated_graph_name(path)))
     return ds
 
 
@@ -98,7 +110,7 @@ def build_quads(*, strict: bool = False, sources_dir: Path | None = None):
 
     quads: list[tuple] = []
     curated: dict = {}
-    parts = [(ONTOLOGY_GRAPH, paths.ONTOLOGY_FILE)] + [(iris.graph(p.stem), p) for p in curated_files()]
+    parts = [(ONTOLOGY_GRAPH, paths.ONTOLOGY_FILE)] + [(curated_graph_name(p), p) for p in curated_files()]
     for name, path in parts:
         curated[name] = parse_turtle(path)
         quads.extend((s, p, o, name) for s, p, o in curated[name])
@@ -106,9 +118,9 @@ def build_quads(*, strict: bool = False, sources_dir: Path | None = None):
     for name, path in parts:
         describe_graph(result.catalog, name, f"{path.name} ({'ontology' if name == ONTOLOGY_GRAPH else 'curated'})",
                        len(curated[name]), None)
-    for name, g in curated.items():
+    for name, path in parts:
         if name != ONTOLOGY_GRAPH:
-            result.extra_issues.extend(reconcile(g, result, f"{paths.GRAPH_DIR.name}/{str(name).rsplit('/', 1)[-1]}.ttl"))
+            result.extra_issues.extend(reconcile(curated[name], result, str(path.relative_to(paths.ROOT))))
     quads.extend(result.quads())
     report = to_report(result, strict=strict)
     counts: dict[str, int] = {}

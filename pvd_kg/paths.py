@@ -15,6 +15,7 @@ ONTOLOGY_FILE = ONTOLOGY_DIR / "pvd.ttl"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 GRAPH_DIR = ROOT / "graph"
 SOURCES_DIR = GRAPH_DIR / "sources"
+PRESS_DIR = GRAPH_DIR / "press"
 QUERIES_DIR = ROOT / "queries"
 
 STORE_ENV = "PVD_KG_STORE"

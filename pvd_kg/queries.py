@@ -29,7 +29,7 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PARAM_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _HEADER_RE = re.compile(r"^#\s*([a-z]+)\s*:\s?(.*)$")
 _PARAM_RE = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\s*:\s*(?P<type>[a-z]+))?"
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\s*:\s*(?P<type>[a-z]+))?(?P<optional>\?)?"
     r"(?:\s*=\s*(?P<default>.*?))?(?:\s+--\s*(?P<description>.*))?\s*$"
 )
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
@@ -87,16 +87,18 @@ PARAM_TYPES: dict[str, Callable[[str], str]] = {
 @dataclass(frozen=True)
 class Param:
     """One declared parameter: ``name``, ``type`` (a key of :data:`PARAM_TYPES`), ``default``
-    (``None`` when required) and ``description``."""
+    (``None`` when required or optional), ``description`` and ``optional`` (declared ``NAME:TYPE?``:
+    when not given, ``$NAME`` stays a free variable, ``?NAME``, so the query answers for every value)."""
 
     name: str
     type: str = "string"
     default: str | None = None
     description: str = ""
+    optional: bool = False
 
     @property
     def required(self) -> bool:
-        return self.default is None
+        return self.default is None and not self.optional
 
     def term(self, value) -> str:
         """The SPARQL term for ``value``.
@@ -143,7 +145,7 @@ class CatalogQuery:
             "name": self.name, "title": self.title, "description": self.description,
             "tags": list(self.tags),
             "params": [{"name": p.name, "type": p.type, "default": p.default,
-                        "description": p.description} for p in self.params],
+                        "description": p.description, "optional": p.optional} for p in self.params],
         }
 
 
@@ -200,7 +202,11 @@ def _parse_param(value: str, where: str, line: int) -> Param:
                          hint="types: " + ", ".join(PARAM_TYPES))
     default = m.group("default")
     default = default.strip() if default is not None and default.strip() else None
-    param = Param(m.group("name"), ptype, default, (m.group("description") or "").strip())
+    optional = m.group("optional") is not None
+    if optional and default is not None:
+        raise QueryError(f"{where}:{line}: an optional param ({m.group('name')}?) takes no default",
+                         hint="write: NAME:TYPE? -- DESCRIPTION")
+    param = Param(m.group("name"), ptype, default, (m.group("description") or "").strip(), optional)
     if default is not None:
         try:
             param.term(default)
@@ -245,7 +251,8 @@ def get(name: str, directory: Path | None = None) -> CatalogQuery:
 
 
 def bind(query: CatalogQuery, params: Mapping[str, object] | None = None) -> dict[str, str]:
-    """The SPARQL term of every declared parameter: the given value, else the default.
+    """The SPARQL term of every declared parameter: the given value, else the default; an optional
+    parameter not given becomes the free variable ``?NAME``.
 
     :raises InputError: an undeclared parameter, a missing required one, or a bad value.
     """
@@ -259,6 +266,8 @@ def bind(query: CatalogQuery, params: Mapping[str, object] | None = None) -> dic
         elif p.required:
             raise InputError(f"query {query.name!r} needs parameter {p.name!r}",
                              hint=p.description or f"give --param {p.name}=VALUE")
+        elif p.optional:
+            terms[p.name] = f"?{p.name}"
         else:
             terms[p.name] = p.term(p.default)
     return terms
@@ -379,7 +388,7 @@ def catalog_text(directory: Path | None = None) -> str:
     for q in catalog(directory):
         lines = [f"{q.name}", f"    {q.title}"]
         for p in q.params:
-            default = "required" if p.required else f"default {p.default}"
+            default = "required" if p.required else "optional" if p.optional else f"default {p.default}"
             lines.append(f"    --param {p.name}=<{p.type}> ({default}) {p.description}".rstrip())
         blocks.append("\n".join(lines))
     return "\n".join(blocks)

@@ -19,12 +19,15 @@ DATA = Path(__file__).with_name("data")
 W3C = DATA / "w3c" / "sparql"
 
 
-def build_store(path: Path, *, curated: bool = True, graphs: dict[str, Path] | None = None) -> Path:
-    """A pyoxigraph store at ``path`` with the curated dataset (ontology + graph/*.ttl) and each
-    file of ``graphs`` loaded into the named graph given as its key."""
+def build_store(path: Path, *, curated: bool = True, press: bool = False,
+                graphs: dict[str, Path] | None = None) -> Path:
+    """A pyoxigraph store at ``path`` with the curated dataset (ontology + graph/*.ttl: the
+    Libercourt figures the serving tests check; ``press`` adds graph/press/*.ttl) and each file of
+    ``graphs`` loaded into the named graph given as its key."""
     store = ox.Store(str(path))
     if curated:
-        store.load(curated_dataset().serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
+        store.load(curated_dataset(press=press).serialize(format="nquads", encoding="utf-8"),
+                   format=ox.RdfFormat.N_QUADS)
     for name, file in (graphs or {}).items():
         fmt = ox.RdfFormat.N_TRIPLES if file.suffix == ".nt" else ox.RdfFormat.TURTLE
         store.load(path=str(file), format=fmt, to_graph=ox.NamedNode(name), base_iri=file.as_uri())

@@ -51,3 +51,16 @@ def test_a_contradiction_is_a_warning(result):
     bad = sorted((i.field, i.value) for i in issues if i.code == "reconcile-contradicts")
     assert bad == [("pvd:date", "2021-08"), ("rdfs:label", "CA de Lens-Liévin")]
     assert all(i.severity == "warning" for i in issues if i.code == "reconcile-contradicts")
+
+
+def test_press_pages_agree_or_are_reported(result):
+    # the Pays basque page dates the adhesions as the 2026 list does: agreement, no contradiction
+    basque = reconcile(parse_turtle(paths.PRESS_DIR / "pyrenees-atlantiques-gouv-adhesion-pays-basque.ttl"), result, "x")
+    assert not [i for i in basque if i.code == "reconcile-contradicts"]
+    assert [i.value for i in basque if i.field == "pvd:date" and "signing/adhesion/64260" in i.message] == ["2021-05-21"]
+    # Le Journal toulousain dates the Haute-Garonne ceremony 5 July, the list 2021-06-08: reported,
+    # and kept as a second signing of the same convention (never merged onto the list's node)
+    toulouse = reconcile(parse_turtle(paths.PRESS_DIR / "lejournaltoulousain-haute-garonne-18-communes.ttl"),
+                         result, "x")
+    contradicts = {i.message.split(" ")[0] for i in toulouse if i.code == "reconcile-contradicts"}
+    assert str(iris.signing("adhesion", "31020", 2)) in contradicts and len(contradicts) == 18

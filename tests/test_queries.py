@@ -31,14 +31,14 @@ REQUIRED = {
 
 @pytest.fixture(scope="module")
 def store() -> MemoryStore:
-    """Ontology + curated graphs."""
-    return MemoryStore.from_dataset(curated_dataset())
+    """Ontology + the curated graphs of graph/ (Libercourt; the press graphs: store_press)."""
+    return MemoryStore.from_dataset(curated_dataset(press=False))
 
 
 @pytest.fixture(scope="module")
 def store2() -> MemoryStore:
-    """Ontology + curated graphs + a second commune (Belley, 01034)."""
-    ds = curated_dataset()
+    """Ontology + curated graphs of graph/ + a second commune (Belley, 01034)."""
+    ds = curated_dataset(press=False)
     parse_turtle(DATA / "belley.ttl", ds.graph(iris.graph("test-belley")))
     return MemoryStore.from_dataset(ds)
 
@@ -56,7 +56,7 @@ OVERLAP = """
 
 @pytest.fixture(scope="module")
 def store_overlap() -> MemoryStore:
-    ds = curated_dataset()
+    ds = curated_dataset(press=False)
     ds.graph(iris.graph("test-overlap")).parse(data=OVERLAP, format="turtle")
     return MemoryStore.from_dataset(ds)
 
@@ -65,7 +65,7 @@ def store_overlap() -> MemoryStore:
 def store_twice() -> MemoryStore:
     """The curated graph loaded a second time into another named graph: in the full graph the
     same triple often sits in several source graphs, and the union default graph keeps each copy."""
-    ds = curated_dataset()
+    ds = curated_dataset(press=False)
     parse_turtle(GRAPH_DIR / "libercourt.ttl", ds.graph(iris.graph("test-copy")))
     return MemoryStore.from_dataset(ds)
 
@@ -192,7 +192,7 @@ def test_cli_lists_the_catalog():
 # --- the answers ---------------------------------------------------------------------------
 
 def test_who_signed_what(store):
-    answer = rows(store, "who-signed-what")
+    answer = rows(store, "who-signed-what", commune="62907")
     by_convention = {r["convention"]: r for r in answer}
     assert len(answer) == 3
     op = by_convention[iris.convention("operationnelle", "62907")]
@@ -214,12 +214,12 @@ def test_who_signed_what(store):
     assert {str(r["dateGraphs"]) for r in answer} == {str(iris.graph("libercourt"))}
     signers = {r.get("signer") for r in answer}
     assert not signers & {person(s) for s in ATTENDEES}
-    english = rows(store, "who-signed-what", lang="en")
+    english = rows(store, "who-signed-what", commune="62907", lang="en")
     assert any(r.get("reason", "").startswith("The article gives only the day and month") for r in english)
 
 
 def test_who_was_present(store):
-    answer = rows(store, "who-was-present")
+    answer = rows(store, "who-was-present", commune="62907")
     assert [r["person"] for r in answer] == [person("maciejasz")] + [person(s) for s in ATTENDEES]
     assert str(answer[0]["participation"]) == "signed"
     assert {str(r["participation"]) for r in answer[1:]} == {"present"}
@@ -260,7 +260,7 @@ def test_commune_axes(store, store2):
 
 
 def test_convention_parties(store):
-    answer = rows(store, "convention-parties")
+    answer = rows(store, "convention-parties", commune="62907")
     assert {r["convention"] for r in answer} == {
         iris.convention(k, "62907") for k in ("adhesion", "operationnelle", "ort")}
     assert {r["party"] for r in answer} == {iris.commune("62907")}  # attendees are not parties
@@ -365,8 +365,8 @@ def test_commune_selection(store, store2):
 
 
 def test_dated_by_two_sources_the_most_precise_date_is_reported_once(store_overlap):
-    signed = {r["signing"]: r for r in rows(store_overlap, "who-signed-what")}
-    assert len(signed) == len(rows(store_overlap, "who-signed-what")) == 3
+    signed = {r["signing"]: r for r in rows(store_overlap, "who-signed-what", commune="62907")}
+    assert len(signed) == len(rows(store_overlap, "who-signed-what", commune="62907")) == 3
     adhesion = signed[iris.signing("adhesion", "62907")]
     assert adhesion["date"] == Literal("2021-07-23", datatype=XSD.date)
     assert str(adhesion["precision"]) == "day" and str(adhesion["dateSource"]) == "stated"

@@ -10,7 +10,7 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from pvd_kg import queries
+from pvd_kg import iris, queries
 from pvd_kg.graph import build_quads, to_nquads
 from pvd_kg.ingest.shipped import source_path
 from pvd_kg.store import MemoryStore
@@ -120,12 +120,24 @@ def test_pvd_coverage(store):
 def test_who_signed_what_on_the_full_build(store):
     # one signing per convention: the article's "juillet 2021" and the 2026 list's 2021-07-23 are two
     # dates of the same event, each in its source's graph; the most precise one is reported
-    got = answer(store, "who-signed-what")
+    got = answer(store, "who-signed-what", commune="62907")
     assert len(got) == len({r["signing"] for r in got}) == 3
     by_kind = {str(r["kind"]).rsplit("#", 1)[1]: r for r in got}
     adhesion, ort = by_kind["AdhesionConvention"], by_kind["ORTConvention"]
     assert (str(adhesion["date"]), str(adhesion["precision"])) == ("2021-07-23", "day")
     assert str(adhesion["dateGraphs"]) == "https://w3id.org/pvd-kg/graph/anct-pvd-2026"
     assert (str(ort["date"]), str(ort["dateGraphs"])) == ("2023-01-18", "https://w3id.org/pvd-kg/graph/dgaln-ort-2024")
+    # without a commune: every signing of the build (tables, Libercourt, press pages), by date
+    whole = answer(store, "who-signed-what")
+    signings = {r["signing"] for r in whole}
+    n = store.query(queries.with_prologue("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s pvd:signed ?c . ?c pvd:concerns ?x }"))
+    assert len(signings) == int(n.dicts()[0]["n"]) > 1600
+    dates = [str(r["bestDate"]) for r in whole if "bestDate" in r]
+    assert dates == sorted(dates) and all("bestDate" not in r for r in whole[len(dates):])
+    # a press page and the 2026 list date the same event: one signing, two graphs, its eight signers
+    hendaye = [r for r in whole if r["signing"] == iris.signing("adhesion", "64260")]
+    assert len(hendaye) == 8 and {str(r["date"]) for r in hendaye} == {"2021-05-21"}
+    assert set(str(hendaye[0]["dateGraphs"]).split()) == {
+        str(iris.graph("anct-pvd-2026")), str(iris.graph("press-pyrenees-atlantiques-gouv-adhesion-pays-basque"))}
     timeline = answer(store, "commune-timeline")
     assert [str(r["bestDate"]) for r in timeline] == ["2020-12", "2021", "2021-07-23", "2023-01-18", "2023-01-18"]

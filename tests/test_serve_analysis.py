@@ -49,7 +49,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def curated():
-    return MemoryStore.from_dataset(curated_dataset())
+    """The same data as the served store (build_store: Libercourt, without the press graphs)."""
+    return MemoryStore.from_dataset(curated_dataset(press=False))
 
 
 def get(server, path, **kwargs):
