@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from ..errors import QueryError, QueryStopped, StoreError
 from ..formats import RDF_FORMATS
-from ..store.sparql import check
+from ..store.sparql import check, syntax_message
 from ..vocab import PREFIXES
 from .admission import Overloaded
 from .app import new_generation
@@ -280,7 +280,7 @@ async def sparql_endpoint(request: Request) -> Response:
     if not reply["ok"]:
         message = reply["message"]
         if reply["error"] == "syntax":
-            message = f"SPARQL syntax error: {message}"
+            message = syntax_message(checked, message)
         return error_response(STATUS_FOR_ERROR[reply["error"]], message, accept=accept)
     headers = {**CORS_HEADERS, "Vary": "Accept"}
     if reply.get("truncated"):

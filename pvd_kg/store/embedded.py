@@ -135,7 +135,7 @@ class EmbeddedStore(OxigraphStore):
         # no flush needed: the read-only view replays the write-ahead log
         if self._worker is None:
             self._worker = QueryWorker(self._repaired(), **self.query_worker_settings())
-        return result_from_reply(self._worker.call(query_job(sparql, limit), timeout))
+        return result_from_reply(self._worker.call(query_job(sparql, limit), timeout), sparql)
 
     def query_worker_settings(self) -> dict:
         """How this store's query worker is started (see :func:`.query_worker.prestart`)."""

@@ -14,7 +14,7 @@ from rdflib import BNode, Dataset, URIRef
 from ..errors import InputError, QueryError, StoreError
 from ..oxterms import from_oxigraph
 from .base import QueryResult, Store, result_from_oxigraph
-from .sparql import CheckedQuery, check
+from .sparql import CheckedQuery, check, syntax_message
 
 
 def to_oxigraph(term):
@@ -38,7 +38,7 @@ class OxigraphStore(Store):
             answer = self.ox.query(q.text, prefixes=q.prefixes or None, **oxigraph_dataset(q))
             return result_from_oxigraph(answer, limit)
         except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+            raise QueryError(syntax_message(q, str(exc))) from exc
         except (OSError, ValueError) as exc:
             raise QueryError(f"query failed: {exc}") from exc
 

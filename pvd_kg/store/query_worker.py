@@ -232,16 +232,19 @@ def query_job(sparql, limit: int | None) -> dict:
     return {"op": "rows", "query": sparql.text, "prefixes": sparql.prefixes, "graphs": graphs, "limit": limit}
 
 
-def result_from_reply(reply: dict):
-    """A :class:`~.base.QueryResult` (rdflib terms) from a ``rows`` job's reply.
+def result_from_reply(reply: dict, sparql=None):
+    """A :class:`~.base.QueryResult` (rdflib terms) from a ``rows`` job's reply to ``sparql``.
 
     :raises QueryError: the query is malformed or failed.
     """
     from .base import ASK, GRAPH, SELECT, QueryResult
+    from .sparql import syntax_message
 
     if not reply["ok"]:
         message = reply["message"]
-        raise QueryError(f"SPARQL syntax error: {message}" if reply["error"] == "syntax" else f"query failed: {message}")
+        if reply["error"] == "syntax":
+            raise QueryError(syntax_message(sparql, message) if sparql else f"SPARQL syntax error: {message}")
+        raise QueryError(f"query failed: {message}")
     if reply["kind"] == "ask":
         return QueryResult(ASK, boolean=reply["boolean"])
     if reply["kind"] == "select":

@@ -54,6 +54,8 @@ class CheckedQuery:
     prefixes: dict = field(default_factory=dict)
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
+    parsed: bool = True  # False: passed on the word test alone (see _plain_query); not yet parsed
+    where: str | None = None
 
     @property
     def has_dataset(self) -> bool:
@@ -100,6 +102,9 @@ def _check(text: str, updates: bool, allow_remote: bool, prefixes: tuple, base: 
     if cr:
         raise QueryError(_located(text, cr.start(), where, "a carriage return not followed by a line feed"),
                          hint="end lines with \\n or \\r\\n")
+    form = _plain_query(text)
+    if form:
+        return CheckedQuery(text, form, dict(prefixes), parsed=False, where=where)
     tree, is_update = _parse(text, where)
     defaults = dict(prefixes)
     prologues = _get(tree, "prologue") or [] if is_update else [tree[0]]
@@ -125,6 +130,50 @@ def _check(text: str, updates: bool, allow_remote: bool, prefixes: tuple, base: 
         default_graphs = tuple(_graph(names.iri(c["default"])) for c in clauses if _get(c, "default") is not None)
         named_graphs = tuple(_graph(names.iri(c["named"])) for c in clauses if _get(c, "named") is not None)
     return CheckedQuery(text, QUERY_FORMS[body.name], used, default_graphs, named_graphs)
+
+
+# Every SERVICE, every dataset clause and every update operation is spelt with one of these
+# keywords, so a text that holds none of them anywhere (comments and strings included, but for
+# whole comment lines) can do none of those things: the parse, which costs 40-600 ms a text with
+# rdflib's grammar, is left to the store, which parses it anyway to run it.
+_GUARDED = ("service", "from", "load", "clear", "drop", "create", "add", "move", "copy", "insert", "delete")
+# A name ending in a guarded word is no keyword: a name is read whole, whatever follows
+_BENIGN = ("wasderivedfrom",)
+_FORM_RE = re.compile(r"(?<![\w?$:])(select|ask|construct|describe)(?![\w:])")
+_STRING_OR_IRI = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>')
+
+
+def _plain_query(text: str) -> str | None:
+    """The form of a query text that passes on words alone (none of :data:`_GUARDED` in it, no
+    ``\\u`` escape, which could spell one), else None: such a text needs the parse.
+
+    >>> _plain_query("SELECT ?s { ?s prov:wasDerivedFrom ?o }  # the rows")
+    'select'
+    >>> _plain_query("PREFIX : <http://x/> SELECT * { SERVICE:s { ?s ?p ?o } }") is None
+    True
+    >>> _plain_query("ASK FROM <urn:g> { ?s ?p ?o }") is None
+    True
+    """
+    if "\\" in text:
+        return None
+    code = "\n".join(line for line in text.split("\n") if not line.lstrip(" \t").startswith("#")).casefold()
+    for word in _BENIGN:
+        code = code.replace(word, " ")
+    if any(word in code for word in _GUARDED):
+        return None
+    form = _FORM_RE.search(_STRING_OR_IRI.sub(" ", code))
+    return form.group(1) if form else None
+
+
+def syntax_message(query: CheckedQuery, engine_message: str) -> str:
+    """The message for a text the store could not parse: the check's own, with the line and
+    column in the caller's text, when the query passed on words alone; else the store's."""
+    if not query.parsed:
+        try:
+            _parse(query.text, query.where)
+        except QueryError as exc:
+            return exc.message
+    return f"SPARQL syntax error: {engine_message}"
 
 
 def _parse(text: str, where: str | None):
@@ -276,4 +325,4 @@ def _require_http(keyword: str, iri: str) -> None:
         raise QueryError(f"{keyword} <{iri}>: only http(s) sources may be named; refused")
 
 
-__all__ = ["CheckedQuery", "check", "QUERY_FORMS", "UPDATE"]
+__all__ = ["CheckedQuery", "check", "syntax_message", "QUERY_FORMS", "UPDATE"]
