@@ -1,13 +1,14 @@
 """Run one pvd-kg entry point on one hostile input, watched by an audit hook: every
 ``socket.connect`` and every ``open`` of a path outside the allowed folders is written to the
-file ``$HOSTILE_AUDIT`` (one JSON line each). tests/test_hostile.py runs this in a subprocess
+file ``$HOSTILE_AUDIT`` (one JSON line each); a connection to a ``host:port`` of
+``$HOSTILE_PEERS`` (the server a fetch names) is expected and not recorded. tests/test_hostile.py runs this in a subprocess
 with a time limit and an address-space limit.
 
 ``python hostile_driver.py cli ARGS...``          the ``pvd-kg`` command
 ``python hostile_driver.py api-query STORE FILE``  ``pvd_kg.queries.run`` on the text of FILE
 ``python hostile_driver.py api-update STORE FILE`` the library's update path, if it has one
 ``python hostile_driver.py api-validate FILE``     ``pvd_kg.validate`` on FILE
-``python hostile_driver.py api-load STORE FILE``   ``pvd_kg.load.load_files`` of FILE
+``python hostile_driver.py api-load STORE FILE [--strict]`` ``pvd_kg.load.load_files`` of FILE
 ``python hostile_driver.py api-fetch URL DEST``    ``pvd_kg.fetch.fetch_url``, if it exists
 
 A library error ends as ``error: ...`` on stderr and exit 2, as the CLI does; an entry point the
@@ -23,12 +24,14 @@ import sys
 MISSING = 77  # the entry point does not exist in this version of the library
 
 
-def _install_audit(log_path: str, allowed: tuple[str, ...]) -> None:
+def _install_audit(log_path: str, allowed: tuple[str, ...], peers: set[str]) -> None:
     fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # opened before the hook
 
     def hook(event, args):
         if event == "socket.connect":
-            os.write(fd, (json.dumps({"connect": repr(args[1])}) + "\n").encode())
+            peer = args[1]
+            if not (isinstance(peer, tuple) and f"{peer[0]}:{peer[1]}" in peers):
+                os.write(fd, (json.dumps({"connect": repr(peer)}) + "\n").encode())
         elif event == "open" and args and isinstance(args[0], (str, bytes)):
             path = os.path.abspath(os.fsdecode(args[0]))
             if not path.startswith(allowed):
@@ -78,7 +81,7 @@ def _api(mode: str, args: list[str]) -> None:
         from pvd_kg.store import open_store
 
         with open_store(args[0]) as store:
-            load_files(store, [args[1]])
+            load_files(store, [args[1]], strict="--strict" in args[2:])
         print("ok")
     elif mode == "api-fetch":
         from pvd_kg import fetch
@@ -99,7 +102,8 @@ def _missing(reason: str) -> None:
 
 def main() -> None:
     mode, args = sys.argv[1], sys.argv[2:]
-    _install_audit(os.environ["HOSTILE_AUDIT"], _allowed())
+    peers = {p for p in os.environ.get("HOSTILE_PEERS", "").split(",") if p}  # the one server the user named
+    _install_audit(os.environ["HOSTILE_AUDIT"], _allowed(), peers)
     if mode == "cli":
         from pvd_kg.cli import cli
 
@@ -109,6 +113,8 @@ def main() -> None:
     try:
         _api(mode, args)
     except PvdKgError as exc:
+        for issue in getattr(exc, "report", None) or []:  # what the caller gets with the error, as the CLI prints it
+            print(issue, file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
 

@@ -278,7 +278,7 @@ def _hostile_answer(case_dir: Path, listener_port: int):
             if "content_type" in a:
                 self.send_header("Content-Type", a["content_type"])
             if a.get("drip_seconds"):
-                self.send_header("Content-Length", "100000000")
+                self.send_header("Content-Length", "1000")  # small: only the deadline can end it
                 self.end_headers()
                 self.wfile.write(b"code_insee,nom\r\n")
                 for _ in range(600):
@@ -313,6 +313,11 @@ def _hostile_answer(case_dir: Path, listener_port: int):
     return Handler
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client that gives up mid-answer is what these cases are about
+
+
 @lru_cache(maxsize=None)
 def _gzip_bomb(n: int) -> bytes:
     return gzip.compress(b"0" * n, compresslevel=9)
@@ -341,6 +346,10 @@ class World:
     generated: dict = field(default_factory=dict)
     runs: int = 0
 
+    @property
+    def http_peer(self) -> str:
+        return self.http_base.removeprefix("http://")
+
     def input_path(self, case: Case) -> Path:
         if case.make is None:
             return case.path
@@ -356,7 +365,7 @@ def world(tmp_path_factory):
     store = build_store(tmp / "store")
     served = tmp / "served"
     shutil.copytree(store, served)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _hostile_answer(HOSTILE / "http", listener.port))
+    httpd = _QuietServer(("127.0.0.1", 0), _hostile_answer(HOSTILE / "http", listener.port))
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
@@ -402,7 +411,7 @@ def _needs(command: str, *options: str) -> None:
             pytest.skip(f"`pvd-kg {command}` has no {option} yet")
 
 
-def run_driver(world: World, *args: str) -> Outcome:
+def run_driver(world: World, *args: str, peer: str = "") -> Outcome:
     """hostile_driver.py in a subprocess of its own session, with the time and memory limits."""
     world.runs += 1
     audit = world.tmp / f"audit-{world.runs}.jsonl"
@@ -410,7 +419,7 @@ def run_driver(world: World, *args: str) -> Outcome:
                os.path.expanduser("~/.config"), os.environ.get("XDG_DATA_HOME", "")]
     env = {**os.environ, "PYTHONPATH": _pythonpath(), "HOSTILE_AUDIT": str(audit),
            "HOSTILE_ALLOWED": os.pathsep.join(a for a in allowed if a), "HOSTILE_QUERY_TIMEOUT": QUERY_TIMEOUT,
-           "MPLCONFIGDIR": str(world.tmp / "mpl")}
+           "MPLCONFIGDIR": str(world.tmp / "mpl"), "HOSTILE_PEERS": peer}
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, str(DRIVER), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env, preexec_fn=_limit_memory, start_new_session=True, cwd=world.tmp)
@@ -478,21 +487,22 @@ def run_entry(world: World, case: Case, entry: str) -> Outcome:
     if entry == "api-validate":
         return _driver_api(world, entry, str(world.input_path(case)))
     if entry == "api-load":
-        return _driver_api(world, entry, store, str(world.input_path(case)))
+        return _driver_api(world, entry, store, str(world.input_path(case)), *(["--strict"] if case.folder == "csv" else []))
     if entry == "cli-fetch":
         _needs("fetch", "--url", "--allow-private-host", "--max-wait")
         return run_driver(world, "cli", "fetch", "--url", f"{world.http_base}/case/{Path(case.name).stem}/list.csv",
                           "--dest", str(_dest(world)), "--allow-private-host", "127.0.0.1", "--deadline", "8",
-                          "--max-wait", "3", "--max-bytes", "1000000", "--retries", "3")
+                          "--max-wait", "3", "--max-bytes", "1000000", "--retries", "3", peer=world.http_peer)
     if entry == "api-fetch":
-        return _driver_api(world, entry, f"{world.http_base}/case/{Path(case.name).stem}/list.csv", str(_dest(world)))
+        return _driver_api(world, entry, f"{world.http_base}/case/{Path(case.name).stem}/list.csv", str(_dest(world)),
+                           peer=world.http_peer)
     if entry == "cli-export-rdfxml":
         return _export_nul(world)
     raise AssertionError(entry)
 
 
-def _driver_api(world: World, mode: str, *args: str) -> Outcome:
-    outcome = run_driver(world, mode, *args)
+def _driver_api(world: World, mode: str, *args: str, peer: str = "") -> Outcome:
+    outcome = run_driver(world, mode, *args, peer=peer)
     if outcome.code == MISSING:
         pytest.skip(outcome.err.strip())
     return outcome
@@ -551,8 +561,8 @@ def _problems_refused(case: Case, entry: str, outcome: Outcome) -> list[str]:
         problems.append(f"killed by signal {-outcome.code}")
     said = outcome.err if entry != "cli-fetch" else outcome.err + outcome.out
     lines = [line for line in said.splitlines() if line.strip()]
-    if outcome.code not in (0, None) and len(lines) != 1:
-        problems.append(f"{len(lines)} lines of error, not one")
+    if outcome.code not in (0, None) and case.folder != "csv" and len(lines) != 1:
+        problems.append(f"{len(lines)} lines of error, not one")  # a table's load prints its report: a line per issue
     if outcome.code not in (0, None) and not re.search(case.expect, said, re.I):
         problems.append(f"the error does not say /{case.expect}/")
     if case.path is not None and case.folder in ("parse", "csv") and outcome.code not in (0, None) \
