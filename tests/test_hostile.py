@@ -16,10 +16,12 @@ branch's name (:data:`XFAIL`), to be removed once it is merged.
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import gzip
 import hashlib
 import http.server
+import io
 import json
 import os
 import re
@@ -480,13 +482,14 @@ def run_entry(world: World, case: Case, entry: str) -> Outcome:
     if entry in ("cli-query", "cli-update"):
         command = entry.split("-")[1]
         _needs(command)
-        fmt = ["--format", "json"] if command == "query" else []
+        fmt = ["--format", "csv" if case.expect == "spreadsheet-safe" else "json"] if command == "query" else []
         extra = ["--timeout", QUERY_TIMEOUT] if command == "query" else []
         return run_driver(world, "cli", command, case.text(world.listener.port), *fmt, *extra, "--store", store)
     if entry in ("api-query", "api-update"):
         return _driver_api(world, entry, store, str(_query_file(world, case)))
     if entry == "serve-query":
-        return serve_post(world, {"query": case.text(world.listener.port)})
+        accept = {"Accept": "text/csv"} if case.expect == "spreadsheet-safe" else {}
+        return serve_post(world, {"query": case.text(world.listener.port)}, accept)
     if entry == "serve-update-anonymous":
         return serve_post(world, {"update": case.text(world.listener.port)})
     if entry == "serve-update-token":
@@ -599,6 +602,17 @@ def _problems_empty(entry: str, outcome: Outcome) -> list[str]:
     return [] if not bindings else [f"{len(bindings)} rows: the query answered over the stored graphs"]
 
 
+def _problems_csv(entry: str, outcome: Outcome) -> list[str]:
+    """Answers that begin like formulas: every CSV cell carries the quote prefix."""
+    if outcome.code not in (0, 200):
+        return [f"refused ({outcome.code}): {outcome.err.strip()[:200]}"]
+    if entry == "api-query":
+        return []  # the API gives terms, not CSV
+    cells = [cell for row in list(csv.reader(io.StringIO(outcome.out, newline="")))[1:] for cell in row]
+    unsafe = [cell for cell in cells if not cell.startswith("'")]
+    return [f"cells a spreadsheet would run: {unsafe}"] if unsafe or not cells else []
+
+
 def _problems_any(entry: str, outcome: Outcome) -> list[str]:
     """An answer or a clean refusal, never a crash."""
     if entry.startswith("serve"):
@@ -619,6 +633,8 @@ def test_hostile(world, case, entry):
     problems = _problems_common(world, case, outcome, hits)
     if case.expect == "empty":
         problems += _problems_empty(entry, outcome)
+    elif case.expect == "spreadsheet-safe":
+        problems += _problems_csv(entry, outcome)
     elif case.expect == "answer-or-error":
         problems += _problems_any(entry, outcome)
     else:
