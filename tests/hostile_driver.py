@@ -6,7 +6,7 @@ with a time limit and an address-space limit.
 
 ``python hostile_driver.py cli ARGS...``          the ``pvd-kg`` command
 ``python hostile_driver.py api-query STORE FILE``  ``pvd_kg.queries.run`` on the text of FILE
-``python hostile_driver.py api-update STORE FILE`` the library's update path, if it has one
+``python hostile_driver.py api-update STORE FILE`` the embedded store's ``update``, if it has one
 ``python hostile_driver.py api-validate FILE``     ``pvd_kg.validate`` on FILE
 ``python hostile_driver.py api-load STORE FILE [--strict]`` ``pvd_kg.load.load_files`` of FILE
 ``python hostile_driver.py api-fetch URL DEST``    ``pvd_kg.fetch.fetch_url``, if it exists
@@ -63,13 +63,12 @@ def _api(mode: str, args: list[str]) -> None:
                              limit=1000)
         print(f"ok: {result.kind}, {len(result.rows or result.triples or [])} rows")
     elif mode == "api-update":
-        from pvd_kg import queries
-
-        if not hasattr(queries, "run_update"):
-            _missing("pvd_kg.queries.run_update does not exist yet")
         from pvd_kg.store import open_store
 
-        queries.run_update(_text(args[1]), open_store(args[0]))
+        with open_store(args[0]) as store:
+            if not hasattr(store, "update"):
+                _missing("the embedded store has no update() yet")
+            store.update(_text(args[1]))
         print("ok")
     elif mode == "api-validate":
         from pvd_kg.validate import load_files, validate

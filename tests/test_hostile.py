@@ -166,7 +166,8 @@ EXPORT_NUL = Case("export", "nul-literal-rdfxml", header={
 
 # which entry points take which inputs
 QUERY_ENTRIES = ["cli-query", "api-query", "serve-query"]
-UPDATE_ENTRIES = QUERY_ENTRIES + ["serve-update-anonymous", "cli-update", "api-update"]
+UPDATE_ENTRIES = QUERY_ENTRIES + ["serve-update-anonymous"]
+REFUSED_UPDATE_ENTRIES = ["serve-update-token", "cli-update", "api-update"]  # even for one allowed to write
 FILE_ENTRIES = ["cli-validate", "api-validate", "cli-load", "api-load"]
 CSV_ENTRIES = ["cli-load", "api-load"]
 HTTP_ENTRIES = ["cli-fetch", "api-fetch"]
@@ -179,7 +180,7 @@ def _plan() -> list[tuple[Case, str]]:
     for case in _files("queries", "*.ru"):
         plan += [(case, e) for e in UPDATE_ENTRIES]
         if case.header.get("with-token") == "refused":
-            plan.append((case, "serve-update-token"))
+            plan += [(case, e) for e in REFUSED_UPDATE_ENTRIES]
     for case in _files("parse", "*") + GENERATED:
         plan += [(case, e) for e in FILE_ENTRIES]
     for case in _files("csv", "*.csv", "*.tsv", "*.txt"):
