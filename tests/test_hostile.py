@@ -16,6 +16,7 @@ branch's name (:data:`XFAIL`), to be removed once it is merged.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import fnmatch
 import gzip
@@ -446,19 +447,11 @@ def run_driver(world: World, *args: str, peer: str = "") -> Outcome:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
     finally:
-        with _suppress():
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)  # the children it left behind, if any
     records = [json.loads(line) for line in audit.read_text().splitlines()] if audit.exists() else []
     return Outcome(proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"),
                    time.monotonic() - start, records, timed_out)
-
-
-class _suppress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return exc[0] is not None and issubclass(exc[0], (ProcessLookupError, PermissionError))
 
 
 def serve_post(world: World, data: dict, headers: dict | None = None) -> Outcome:
