@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Literal, URIRef
@@ -90,16 +91,37 @@ def to_xml(result: QueryResult) -> str:
     return "\n".join(lines)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV/TSV cell a spreadsheet shows as text and never runs as a formula: a cell
+    that begins with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading ``'``. A number such as
+    ``-1.5`` is left alone (a spreadsheet reads it as the number it is). Every CSV/TSV writer
+    calls this on each value; JSON and XML results keep the raw value.
+
+    >>> spreadsheet_safe("=1+1"), spreadsheet_safe("-2+3"), spreadsheet_safe("@SUM(A1)"), spreadsheet_safe("-2.5")
+    ("'=1+1", "'-2+3", "'@SUM(A1)", '-2.5')
+    >>> spreadsheet_safe("Libercourt"), spreadsheet_safe("")
+    ('Libercourt', '')
+    """
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _csv_value(t) -> str:
     if t is None:
         return ""
     if isinstance(t, BNode):
         return f"_:{t}"
-    return str(t)
+    return spreadsheet_safe(str(t))
 
 
 def to_csv(result: QueryResult) -> str:
-    """SPARQL 1.1 CSV: lexical values only, CRLF line ends (RFC 4180).
+    """SPARQL 1.1 CSV: lexical values only, CRLF line ends (RFC 4180), each made
+    :func:`spreadsheet_safe`.
 
     >>> to_csv(QueryResult("select", ["a", "b"], [(URIRef("http://e/x"), Literal("x, y"))]))
     'a,b\\r\\nhttp://e/x,"x, y"\\r\\n'
@@ -120,7 +142,8 @@ _TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"
 
 
 def tsv_term(t) -> str:
-    """A term in the Turtle/N-Triples syntax the TSV results format uses.
+    """A term in the Turtle/N-Triples syntax the TSV results format uses, a literal's text made
+    :func:`spreadsheet_safe` (inside the quotes, which a spreadsheet strips).
 
     >>> tsv_term(Literal("a\\tb", lang="fr")), tsv_term(Literal(3))
     ('"a\\\\tb"@fr', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')
@@ -131,7 +154,7 @@ def tsv_term(t) -> str:
         return f"<{t}>"
     if isinstance(t, BNode):
         return f"_:{t}"
-    quoted = '"' + str(t).translate(_TSV_ESCAPES) + '"'
+    quoted = '"' + spreadsheet_safe(str(t)).translate(_TSV_ESCAPES) + '"'
     if t.language:
         return f"{quoted}@{t.language}"
     return quoted if _plain(t) else f"{quoted}^^<{t.datatype}>"

@@ -54,13 +54,14 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(store: Path, *args: str, log_dir: Path):
-    """Start the server on ``store`` with extra CLI ``args``; wait until it answers; stop it after."""
+def running_server(store: Path, *args: str, log_dir: Path, preexec_fn=None):
+    """Start the server on ``store`` with extra CLI ``args``; wait until it answers; stop it after.
+    ``preexec_fn`` runs in the server process before it starts (e.g. to set a memory limit)."""
     port = free_port()
     log = log_dir / f"serve-{port}.log"
     cmd = [sys.executable, "-m", "pvd_kg.cli", "serve", "--store", str(store), "--port", str(port), *args]
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
     server = Server(proc, port, log)
     try:
         deadline = time.monotonic() + 90

@@ -12,6 +12,7 @@ from typing import Iterable
 from rdflib import Literal, URIRef
 
 from ..errors import InputError
+from ..results import spreadsheet_safe
 from ..store.base import Store
 from ..vocab import FOAF, ORG, PREFIXES, PVD, sparql_prologue
 
@@ -145,14 +146,17 @@ def term_text(term) -> str | None:
     return None if term is None else str(term)
 
 
+def _csv_cell(value):
+    return spreadsheet_safe(value) if isinstance(value, str) else value
+
+
 @dataclass
 class Table:
     """A metric's answer: named columns and rows (dicts), rendered as CSV, JSON or an aligned text table.
 
     >>> t = Table("demo", ["name", "n"], [{"name": "Libercourt", "n": 3}])
-    >>> print(t.to_csv().strip())
-    name,n
-    Libercourt,3
+    >>> t.to_csv()
+    'name,n\\r\\nLibercourt,3\\r\\n'
     >>> print(t.to_text())
     name        n
     ----------  -
@@ -172,10 +176,11 @@ class Table:
 
     def to_csv(self) -> str:
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=self.columns, lineterminator="\n")
+        # CRLF (RFC 4180): with LF alone, the csv module leaves a cell holding a CR unquoted
+        writer = csv.DictWriter(buf, fieldnames=self.columns, lineterminator="\r\n")
         writer.writeheader()
         for row in self.rows:
-            writer.writerow({c: row.get(c) for c in self.columns})
+            writer.writerow({c: _csv_cell(row.get(c)) for c in self.columns})
         return buf.getvalue()
 
     def to_json(self) -> str:

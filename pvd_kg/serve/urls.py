@@ -19,6 +19,16 @@ DOCUMENT_SUFFIXES: dict[str, RdfFormat] = {f.extension: f for f in RDF_FORMATS}
 HTML_SUFFIX = "html"
 
 
+def is_web_iri(iri: str) -> bool:
+    """True for an ``http:`` or ``https:`` IRI, the only ones a page makes a link of.
+
+    >>> is_web_iri("HTTPS://example.org/"), is_web_iri(" javascript:alert(1)"), is_web_iri("data:,x")
+    (True, False, False)
+    """
+    scheme, colon, _ = iri.partition(":")
+    return bool(colon) and scheme.lower() in ("http", "https")
+
+
 class Urls:
     """URL builder for one public base.
 
@@ -34,6 +44,8 @@ class Urls:
     '/id/commune/62907.ttl'
     >>> Urls(None).href("https://w3id.org/pvd-kg/def#Commune")
     '/def#Commune'
+    >>> Urls(None).href("javascript:alert(1)") is None
+    True
     """
 
     def __init__(self, public_base: str | None = None):
@@ -80,10 +92,14 @@ class Urls:
         """A link to a server path, under the public base."""
         return self.root + path
 
-    def href(self, iri: str) -> str:
-        """Where a link to ``iri`` points: its page here if it is under the base, else the IRI."""
+    def href(self, iri: str) -> str | None:
+        """Where a link to ``iri`` points: its page here if it is under the base, else the IRI if
+        it is an http(s) IRI, else None: a ``javascript:``, ``data:``, ``file:`` or any other IRI
+        is shown as text, never made a link (pages show stored data, which anyone may write)."""
         path = self.path_for_iri(iri)
-        return self.url(path) if path is not None else str(iri)
+        if path is not None:
+            return self.url(path)
+        return str(iri) if is_web_iri(str(iri)) else None
 
     def document(self, iri: str, ext: str) -> str:
         """The document about ``iri`` in format ``ext`` (``html``, ``ttl``, ``jsonld``, ``nt``...)."""

@@ -94,6 +94,7 @@ def _csv_field(t) -> str:
         text = t.value
     else:
         text = str(t)
+    text = _spreadsheet_safe(text)
     if re.search(r'[",\r\n]', text):
         return '"' + text.replace('"', '""') + '"'
     return text
@@ -112,7 +113,16 @@ def _tsv_field(t) -> str:
     if isinstance(t, ox.Literal) and not t.language and t.datatype.value in _TSV_PLAIN \
             and re.fullmatch(_TSV_PLAIN[t.datatype.value], t.value):
         return t.value  # the Turtle short form reads back with the same datatype
+    safe = _spreadsheet_safe(t.value) if isinstance(t, ox.Literal) else None
+    if safe is not None and safe != t.value:
+        t = ox.Literal(safe, language=t.language) if t.language else ox.Literal(safe, datatype=t.datatype)
     return str(t)  # N-Triples form, escapes included
+
+
+def _spreadsheet_safe(text: str) -> str:
+    from ..results import spreadsheet_safe  # imported on the first CSV/TSV cell, not at worker start
+
+    return spreadsheet_safe(text)
 
 
 def serialize_solutions(variables: list[str], rows: list[list], fmt: str, out) -> None:

@@ -15,7 +15,7 @@
   function done() {
     if (point) {
       var marker = L.circleMarker([point[1], point[0]], { radius: 7, color: "#1d2733", fillColor: "#ffd43b", fillOpacity: 1 })
-        .bindTooltip(el.dataset.label).addTo(map);
+        .bindTooltip(document.createTextNode(el.dataset.label || "")).addTo(map);  // a label is text, never markup
       bounds.extend(marker.getLatLng());
     }
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10], animate: false });

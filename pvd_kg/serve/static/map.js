@@ -22,6 +22,14 @@
     });
     return Object.keys(seen).sort().map(function (k) { return [k, k + " — " + seen[k]]; });
   }
+  function popup(p) {  // built as nodes: a label is data, never markup
+    var box = document.createElement("span"), a = document.createElement("a");
+    a.href = p.href;
+    a.textContent = p.label;
+    box.appendChild(a);
+    box.appendChild(document.createTextNode(" (" + p.code + ")"));
+    return box;
+  }
   function draw() {
     layer.clearLayers();
     var reg = regionSel.value, dep = depSel.value, n = 0, bounds = L.latLngBounds([]);
@@ -31,7 +39,7 @@
       var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
       var approx = p.point_from === "departement";
       L.circleMarker(ll, { radius: 4, weight: 1, color: "#0b5fa5", fillColor: approx ? "#ffffff" : "#0b5fa5", fillOpacity: 0.8 })
-        .bindPopup('<a href="' + p.href + '">' + p.label + "</a> (" + p.code + ")").addTo(layer);
+        .bindPopup(popup(p)).addTo(layer);
       // unfiltered, frame metropolitan France: overseas points would zoom the map out to the world
       if (reg || dep || (ll[0] > 41 && ll[0] < 52 && ll[1] > -6 && ll[1] < 10)) bounds.extend(ll);
       n += 1;

@@ -24,9 +24,12 @@
     return node;
   }
 
+  // an IRI of ours -> its page here; another http(s) IRI -> itself; anything else (javascript:,
+  // data:, file:...) -> null, never followed (as pvd_kg/serve/urls.py, Urls.href)
   function pageFor(iri) {
     var base = el.dataset.iriBase;
-    return iri && iri.indexOf(base) === 0 ? el.dataset.siteRoot + iri.slice(base.length) : iri;
+    if (iri && iri.indexOf(base) === 0) return el.dataset.siteRoot + iri.slice(base.length);
+    return /^https?:/i.test(iri || "") ? iri : null;
   }
 
   // Above MAX nodes, keep the neighbourhood of the best-connected node, breadth first (best
@@ -159,7 +162,7 @@
       });
       c.addEventListener("pointerup", function () {
         dragging = false;
-        if (!moved && d.iri) window.location.href = pageFor(d.iri);
+        if (!moved && pageFor(d.iri)) window.location.href = pageFor(d.iri);
       });
     });
     var legend = make("g", { "class": "legend" }, svg);

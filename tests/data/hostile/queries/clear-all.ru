@@ -1,0 +1,3 @@
+# attacks: CLEAR ALL through the read-only query path
+# expect: update
+CLEAR ALL

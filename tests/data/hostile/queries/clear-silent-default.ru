@@ -1,0 +1,3 @@
+# attacks: clear silent default, lower case
+# expect: update
+clear silent default

@@ -1,0 +1,3 @@
+# attacks: COPY DEFAULT TO a graph
+# expect: update
+COPY DEFAULT TO <urn:hostile>

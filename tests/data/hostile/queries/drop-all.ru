@@ -1,0 +1,3 @@
+# attacks: DROP ALL through the read-only query path
+# expect: update
+DROP ALL

@@ -1,0 +1,3 @@
+# attacks: MOVE a stored graph away
+# expect: update
+MOVE <https://w3id.org/pvd-kg/graph/libercourt> TO <urn:hostile>
