@@ -26,6 +26,7 @@ _TURTLE = re.compile(rb'''
       | <[^<>"{}|^`\\\s]*+>
       | \#[^\n\r]*+[\n\r]
       | \\.)
+    | (?P<cut><<\Z|\)>?\Z)  # "<<(" or ")>>" may go on in the next chunk
     | (?P<open><<\(|<<|\[|\()
     | (?P<close>\)>>|>>|\]|\))
     | (?P<partial>"""(?:[^"\\]|\\.|"(?!""))*+\\?\Z
@@ -75,8 +76,8 @@ def scan(path: str, syntax: str, *, max_depth: int, max_token: int) -> None:
     :param syntax: ``turtle`` (Turtle, TriG), ``ntriples`` (N-Triples, N-Quads: only nested
         triple terms are looked for), ``jsonld`` or ``rdfxml``.
     """
-    if syntax == "ntriples" and not _contains(path, b"<<"):
-        return  # nothing can nest: skip the tokenizer on the largest files
+    if syntax == "ntriples" and _plain_lines(path, max_token):
+        return
     step = {"turtle": _TurtleState, "ntriples": _TurtleState, "jsonld": _JsonState, "rdfxml": _XmlState}[syntax]
     state = step(max_depth, max_token)
     with open(path, "rb") as f:
@@ -94,14 +95,26 @@ def scan(path: str, syntax: str, *, max_depth: int, max_token: int) -> None:
                 return
 
 
-def _contains(path: str, needle: bytes) -> bool:
+def _plain_lines(path: str, max_token: int) -> bool:
+    """True if no line nests (no ``<<``) and none is longer than ``max_token``: then no token
+    can break a cap, and the tokenizer is not needed (a fast path for the largest files)."""
     with open(path, "rb") as f:
-        tail = b""
+        tail, run = b"", 0
         while chunk := f.read(CHUNK):
-            if needle in tail + chunk:
-                return True
-            tail = chunk[-len(needle) + 1:]
-    return False
+            if b"<<" in tail + chunk:
+                return False
+            lines = chunk.split(b"\n")
+            if len(lines) == 1:
+                run += len(chunk)
+            else:
+                longest = max(run + len(lines[0]), max(map(len, lines[1:-1]), default=0))
+                run = len(lines[-1])
+                if longest > max_token:
+                    return False
+            if run > max_token:
+                return False
+            tail = chunk[-1:]
+    return True
 
 
 class _State:
@@ -115,7 +128,7 @@ class _State:
         consumed (the rest is an unfinished token, read again with the next chunk)."""
         for m in self.regex.finditer(data):
             kind = m.lastgroup
-            if kind == "partial":
+            if kind in ("partial", "cut"):
                 if final:
                     return len(data)  # an unterminated token: the parser reports it
                 return m.start()
