@@ -18,14 +18,17 @@ import re
 CHUNK = 1 << 20
 ENTITY_MAX_BYTES = 256  # an internal XML entity's value: at most ~85x expansion per reference
 
-_TURTLE = re.compile(rb'''
-    (?P<skip>"""(?:[^"\\]|\\.|"(?!""))*+"""
+# One Turtle token that may hold brackets: strings, IRIs, comments, escapes.
+_TURTLE_TOKEN = rb'''"""(?:[^"\\]|\\.|"(?!""))*+"""
       | \'\'\'(?:[^'\\]|\\.|'(?!''))*+\'\'\'
       | "(?:[^"\\\n\r]|\\.)*+"
       | '(?:[^'\\\n\r]|\\.)*+'
       | <[^<>"{}|^`\\\s]*+>
       | \#[^\n\r]*+[\n\r]
-      | \\.)
+      | \\.'''
+# A run of anything but brackets is one match (the scan's speed is in matches per second).
+_TURTLE = re.compile(rb'''
+    (?P<skip>(?:[^"'<>\#\\\[\]()]++|''' + _TURTLE_TOKEN + rb''')++)
     | (?P<cut><<\Z|\)>?\Z)  # "<<(" or ")>>" may go on in the next chunk
     | (?P<open><<\(|<<|\[|\()
     | (?P<close>\)>>|>>|\]|\))
@@ -37,13 +40,24 @@ _TURTLE = re.compile(rb'''
       | \#[^\n\r]*+\Z
       | \\\Z)
 ''', re.S | re.X)
+_TURTLE_ONE = re.compile(_TURTLE_TOKEN, re.S | re.X)
 
+# Every JSON token: used inside a "@context" array, where each string counts.
 _JSON = re.compile(rb'''
     (?P<string>"(?:[^"\\]|\\.)*+")
     | (?P<open>[\[{])
     | (?P<close>[\]}])
     | (?P<colon>:)
     | (?P<comma>,)
+    | (?P<partial>"(?:[^"\\]|\\.)*+\\?\Z)
+''', re.S | re.X)
+# Elsewhere, only a key that may bring a context (or an escaped string, which may spell one)
+# stops a run of everything but brackets.
+_JSON_RUN = re.compile(rb'''
+    (?P<key>(?P<name>"@context"|"@import"|"[^"\\]*+\\(?:[^"\\]|\\.)*+")(?P<colon>\s*+:\s*+(?=(?P<value>["\[{]))?)?)
+    | (?P<skip>(?:[^"\[\]{}]++|"(?!@context"|@import")[^"\\]*+")++)
+    | (?P<open>[\[{])
+    | (?P<close>[\]}])
     | (?P<partial>"(?:[^"\\]|\\.)*+\\?\Z)
 ''', re.S | re.X)
 
@@ -119,6 +133,7 @@ def _plain_lines(path: str, max_token: int) -> bool:
 
 class _State:
     regex: re.Pattern
+    single: re.Pattern | None = None  # one token, when ``regex`` matches runs of them
 
     def __init__(self, max_depth: int, max_token: int):
         self.max_depth, self.max_token, self.depth = max_depth, max_token, 0
@@ -126,14 +141,18 @@ class _State:
     def feed(self, data: bytes, base: int, final: bool) -> int:
         """Consume ``data`` (starting at byte ``base`` of the file); return how much was
         consumed (the rest is an unfinished token, read again with the next chunk)."""
-        for m in self.regex.finditer(data):
+        pos = 0
+        while m := self.pattern().search(data, pos):
+            pos = m.end()
             kind = m.lastgroup
+            if kind == "key" and m.end() == len(data) and not final:
+                return m.start()  # its colon and value may come in the next chunk
             if kind in ("partial", "cut"):
                 if final:
                     return len(data)  # an unterminated token: the parser reports it
                 return m.start()
             if m.end() - m.start() > self.max_token:
-                raise Refused(base + m.start(), f"a single literal, IRI, tag or comment longer than {self.max_token} bytes")
+                self.check_length(m, data, base)
             if kind == "open":
                 self.opened(m, base)
             elif kind == "close":
@@ -142,6 +161,17 @@ class _State:
             else:
                 self.other(m, data, base, final)
         return len(data)
+
+    def pattern(self) -> re.Pattern:
+        return self.regex
+
+    def check_length(self, m, data: bytes, base: int) -> None:
+        """Refuse the token ``m`` (or, in a run of tokens, the first one) longer than the cap."""
+        tokens = self.single.finditer(data, m.start(), m.end()) if m.lastgroup == "skip" and self.single else [m]
+        for token in tokens:
+            if token.end() - token.start() > self.max_token:
+                raise Refused(base + token.start(),
+                              f"a single literal, IRI, tag or comment longer than {self.max_token} bytes")
 
     def opened(self, m, base: int) -> None:
         self.depth += 1
@@ -156,7 +186,7 @@ class _State:
 
 
 class _TurtleState(_State):
-    regex = _TURTLE
+    regex, single = _TURTLE, _TURTLE_ONE
 
 
 class _JsonState(_State):
@@ -164,7 +194,10 @@ class _JsonState(_State):
     ``"@context"`` array, ``"@import"``): pyoxigraph never loads one, but says so only as
     "No LoadDocumentCallback"; this names the place."""
 
-    regex = _JSON
+    regex, single = _JSON_RUN, re.compile(rb'"(?:[^"\\]|\\.)*+"', re.S)
+
+    def pattern(self) -> re.Pattern:
+        return _JSON if "context" in self.stack else _JSON_RUN
 
     def __init__(self, max_depth: int, max_token: int):
         super().__init__(max_depth, max_token)
@@ -186,7 +219,20 @@ class _JsonState(_State):
 
     def other(self, m, data: bytes, base: int, final: bool) -> None:
         kind = m.lastgroup
-        if kind == "string":
+        if kind == "key":
+            name = _decode(m.group("name"))
+            if m.group("colon") and name in ("@context", "@import"):
+                if name == "@import" or m.group("value") == b'"':
+                    value = _JSON.match(data, m.end())
+                    shown = _decode(value.group()) if value and value.lastgroup == "string" else "..."
+                    raise Refused(base + m.end(), f"a JSON-LD context given by IRI ({shown[:80]}) is refused: "
+                                                  "contexts are never fetched nor read from files; put the context inline")
+                self.key = name if m.group("value") == b"[" else None
+            else:
+                self.key = None
+        elif kind == "skip":
+            self.key = None
+        elif kind == "string":
             text = m.group()
             self.last_string = _decode(text)
             if self.key in ("@context", "@import") or (self.key is None and self.stack and self.stack[-1] == "context"):
