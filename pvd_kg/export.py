@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import InputError
-from .formats import rdf_format
+from .formats import not_xml, rdf_format
 from .store.base import Store
 from .vocab import PREFIXES
 
@@ -84,8 +84,11 @@ def _not_xml(store: Store, graph: str | None) -> InputError:
         return InputError("the store holds a character XML 1.0 cannot carry: RDF/XML cannot be written",
                           hint="export as N-Triples or Turtle")
     s, p, o = rows[0]
-    char = next(c for c in str(o) if re.match(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", c))
-    return InputError(f"the literal of <{s}> <{p}> holds U+{ord(char):04X}, which XML 1.0 cannot carry: "
+    return not_xml_error(s, p, not_xml(str(o)))
+
+
+def not_xml_error(subject, predicate, char: str) -> InputError:
+    return InputError(f"the literal of <{subject}> <{predicate}> holds {char}, which XML 1.0 cannot carry: "
                       "RDF/XML cannot be written", hint="export as N-Triples or Turtle, or correct the literal")
 
 

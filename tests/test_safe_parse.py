@@ -356,3 +356,17 @@ def test_rdfxml_export_keeps_tab_newline_and_other_text(tmp_path, store_dir):
     import xml.dom.minidom
 
     xml.dom.minidom.parse(str(out))  # well-formed
+
+
+def test_rdfxml_query_answer_refuses_what_xml_cannot_carry(tmp_path, store_dir):
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<http://example.org/bad> <http://example.org/label> "a\\u0008b" .\n')
+    assert run("load", str(bad), "--no-validate", "--store", str(store_dir)).returncode == 0
+    out = tmp_path / "answer.rdf"
+    done = run("query", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--format", "rdfxml", "-o", str(out),
+               "--store", str(store_dir))
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "error: the literal of <http://example.org/bad> <http://example.org/label> holds U+0008, which XML 1.0 "
+        "cannot carry: RDF/XML cannot be written (export as N-Triples or Turtle, or correct the literal)"]
+    assert not out.exists()
