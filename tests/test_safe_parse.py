@@ -277,6 +277,8 @@ SOUND = {
            '  ex:r <http://example.org/x#[y]> , "2024-02-29"^^<http://www.w3.org/2001/XMLSchema#date> .\n',
     "jsonld": '{"@context": {"ex": "http://example.org/", "p": {"@id": "ex:p", "@context": {"q": "ex:q"}}},\n'
               ' "@id": "ex:a", "ex:s": "a \\" [ { string", "p": {"q": ["x", {"@value": "y"}]}}\n',
+    "json": '{"@id": "http://example.org/a", "http://example.org/s": "a \\" [ { \\\\", "http://example.org/p": '
+            '[{"@value": "x]}"}, {"http://example.org/q": {"@id": "http://example.org/b"}}]}\n',
     "rdf": '<?xml version="1.0"?>\n<!-- <ex:p> --><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
            ' xmlns:ex="http://example.org/"><rdf:Description rdf:about="http://example.org/a" ex:t="a > b">'
            '<ex:p><![CDATA[<ex:q>]]></ex:p><ex:r rdf:resource="http://example.org/b"/></rdf:Description></rdf:RDF>\n',
@@ -294,7 +296,7 @@ def test_the_scan_reads_sound_files_cut_anywhere(ext, chunk, tmp_path, monkeypat
 
     path = tmp_path / f"sound.{ext}"
     path.write_text(SOUND[ext], encoding="utf-8")
-    syntax = {"ttl": "turtle", "jsonld": "jsonld", "rdf": "rdfxml", "nt": "ntriples"}[ext]
+    syntax = {"ttl": "turtle", "jsonld": "jsonld", "json": "jsonld", "rdf": "rdfxml", "nt": "ntriples"}[ext]
     monkeypatch.setattr(scan, "CHUNK", chunk)
     scan.scan(str(path), syntax, max_depth=4, max_token=200)
     with pytest.raises(scan.Refused, match="nesting deeper than"):

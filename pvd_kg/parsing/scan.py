@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 
 CHUNK = 1 << 20
 ENTITY_MAX_BYTES = 256  # an internal XML entity's value: at most ~85x expansion per reference
@@ -189,6 +190,12 @@ class _TurtleState(_State):
     regex, single = _TURTLE, _TURTLE_ONE
 
 
+_PLAIN_STRING = re.compile(rb'"[^"]*"')
+_ESCAPE = re.compile(rb"\\.", re.S)
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+
+
 class _JsonState(_State):
     """Also refuses a context given by IRI (``"@context": "..."``, a string in an
     ``"@context"`` array, ``"@import"``): pyoxigraph never loads one, but says so only as
@@ -199,8 +206,34 @@ class _JsonState(_State):
     def pattern(self) -> re.Pattern:
         return _JSON if "context" in self.stack else _JSON_RUN
 
+    def feed(self, data: bytes, base: int, final: bool) -> int:
+        """A chunk with no ``\\u`` escape, no context key and no nesting or string past a cap
+        (most of them) is measured in bulk: escapes blanked, strings cut out, then the running
+        depth over its brackets; any other chunk goes token by token."""
+        if b"\\u" in data or b"@context" in data or b"@import" in data or "context" in self.stack:
+            return super().feed(data, base, final)  # \u may spell a key
+        raw, data = data, _ESCAPE.sub(b"__", data)  # same length, no quote left escaped
+        if data.endswith(b"\\"):
+            return super().feed(raw, base, final)  # an escape the chunk cuts
+        end = len(data)
+        if data.count(b'"') % 2:  # without backslashes, the last quote opens a string the chunk cuts
+            if final:
+                return super().feed(raw, base, final)
+            end = data.rindex(b'"')
+        if self._long.search(data, 0, end):  # a long string (or a long stretch between two)
+            return super().feed(raw, base, final)
+        brackets = _PLAIN_STRING.sub(b"", data[:end]).translate(None, _NOT_BRACKETS)
+        if brackets:
+            depths = list(accumulate(memoryview(brackets.translate(_DEPTH_STEP)).cast("b"), initial=self.depth))
+            if min(depths) < 0 or max(depths) > self.max_depth:
+                return super().feed(raw, base, final)
+            self.depth = depths[-1]
+        self.key = self.last_string = None
+        return end
+
     def __init__(self, max_depth: int, max_token: int):
         super().__init__(max_depth, max_token)
+        self._long = re.compile(rb'"[^"]{%d}' % max_token)
         self.stack: list[str] = []  # "{", "[" or "context" (an array that is a @context)
         self.last_string: str | None = None
         self.key: str | None = None  # the key whose value comes next
