@@ -33,6 +33,7 @@ EXPECTED = {
     "xxe-http.rdf": (3, NOT_AN_ENTITY),
     "external-dtd.rdf": (2, "an external DTD (SYSTEM or PUBLIC) is refused"),
     "billion-laughs.rdf": (4, "the XML entity lol1 refers to another entity"),
+    "billion-laughs-lowercase.rdf": (4, "the XML entity lol1 refers to another entity"),
     "quadratic-blowup.rdf": (3, "the XML entity a is longer than 256 bytes"),
     "context-remote.jsonld": (2, BY_IRI),
     "context-remote-array.jsonld": (2, BY_IRI),

@@ -64,7 +64,7 @@ _JSON_RUN = re.compile(rb'''
 
 _XML = re.compile(rb'''
     (?P<skip><!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>)
-    | (?P<doctype><!DOCTYPE)
+    | (?P<doctype>(?i:<!DOCTYPE))  # the parser takes any case
     | (?P<close></[^>]*+>)
     | (?P<open><[^\s/>!?](?:[^>"']|"[^"]*+"|'[^']*+')*+>)
     | (?P<partial><(?:!--(?:(?!-->).)*+|!\[CDATA\[(?:(?!\]\]>).)*+|\?(?:(?!\?>).)*+|/[^>]*+
@@ -72,7 +72,7 @@ _XML = re.compile(rb'''
 ''', re.S | re.X)
 
 _DOCTYPE = re.compile(rb'''<!DOCTYPE\s+[^\s\[>]+\s*(?P<external>(?:SYSTEM|PUBLIC)[^\[>]*)?
-    (?:\[(?P<subset>(?:[^\]"']|"[^"]*"|'[^']*')*)\])?\s*>''', re.S | re.X)
+    (?:\[(?P<subset>(?:[^\]"']|"[^"]*"|'[^']*')*)\])?\s*>''', re.S | re.X | re.I)
 _ENTITY = re.compile(rb'''\s*(?P<decl><!--.*?-->|<!ENTITY\s+(?P<name>[^\s%"']+)\s+(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\s*>)''', re.S)
 _REFERENCE = re.compile(rb"&(?!#[0-9]+;|#x[0-9a-fA-F]+;)|%")
 
