@@ -3,6 +3,7 @@ content negotiation alike."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,20 @@ def format_for_path(path: str | Path) -> RdfFormat:
             return fmt
     raise UnknownFormat(f"cannot tell the RDF format of {str(path)!r} from its extension",
                         hint="name it with --format")
+
+
+# Characters XML 1.0 cannot carry: C0 controls but TAB, LF and CR; U+FFFE, U+FFFF; lone surrogates.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def not_xml(text: str) -> str | None:
+    r"""The first character of ``text`` that XML 1.0 cannot carry, as ``U+XXXX``, or None.
+
+    >>> not_xml("a\x00b"), not_xml("a\tb\n")
+    ('U+0000', None)
+    """
+    m = _NOT_XML.search(text)
+    return f"U+{ord(m.group()):04X}" if m else None
 
 
 def format_for_media_type(media_type: str) -> RdfFormat | None:

@@ -28,9 +28,9 @@ from . import paths
 from .errors import InputError, ValidationFailed
 from .formats import format_for_path, rdf_format
 from .oxterms import add_keeping_labels, from_oxigraph, term_text
+from .parsing import ParseLimits, parse_to_nquads
 from .report import Report
 from .store.base import Store
-from .store.isolate import PARSE_MEMORY_MB, parse_to_nquads
 from .vocab import GRAPH
 
 DEFAULT_GRAPH = ""  # key of the default graph in counts
@@ -50,7 +50,7 @@ class LoadResult:
 
 
 def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, graph: str | None = None,
-                base_iri: str | None = None, memory_mb: int = PARSE_MEMORY_MB,
+                base_iri: str | None = None, limits: ParseLimits | None = None,
                 progress: Callable[[Path], None] | None = None) -> dict[str, int]:
     """Parse every file (in a child process each) and write all their quads to the N-Quads file
     ``out``. Returns the number of quads per graph (``""``: the default graph).
@@ -58,10 +58,12 @@ def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, gra
     :param fmt: a format name of :mod:`pvd_kg.formats` (default: from each file's extension).
     :param graph: the named graph for triples (default: the default graph).
     :param base_iri: base for relative IRIs (default: each file's ``file:`` URI).
-    :raises RdfSyntaxError: a file does not parse (``file:line:column: why``).
-    :raises InputError: unreadable file, unknown format, or a parser that ran out of memory.
+    :param limits: caps on each parse (default: :meth:`ParseLimits.from_env`).
+    :raises RdfSyntaxError: a file does not parse or is refused (``file:line:column: why``).
+    :raises InputError: unreadable file, unknown format, bad IRI, or a parser past a cap.
     """
     counts: dict[str, int] = {}
+    limits = limits or ParseLimits.from_env()
     partial = out.with_name(out.name + ".partial")  # ``out`` appears only once complete
     with open(partial, "wb") as sink:
         for i, path in enumerate(Path(f) for f in files):
@@ -70,7 +72,7 @@ def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, gra
             rdf = rdf_format(fmt) if fmt else format_for_path(path)
             part = out.with_name(f"part{i}.nq")
             for g, n in parse_to_nquads(path, part, rdf, base_iri=base_iri or path.resolve().as_uri(),
-                                        graph=graph, memory_mb=memory_mb).items():
+                                        graph=graph, limits=limits).items():
                 counts[g] = counts.get(g, 0) + n
             with open(part, "rb") as src:
                 while chunk := src.read(1 << 20):
@@ -180,7 +182,7 @@ def _alive(pid: int) -> bool:
 
 def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = None, graph: str | None = None,
                base_iri: str | None = None, validate: bool = True, strict: bool = False, engine: str = "fast",
-               memory_mb: int = PARSE_MEMORY_MB, progress: Callable[[Path], None] | None = None) -> LoadResult:
+               limits: ParseLimits | None = None, progress: Callable[[Path], None] | None = None) -> LoadResult:
     """Parse, validate (with the stored neighbourhood) and commit ``files`` in one atomic call.
     RDF files add their triples; a source table (``.csv``, see :func:`csv_source`) replaces its
     named graph.
@@ -195,7 +197,7 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
     with _workdir("load") as tmp:
         nquads = Path(tmp) / "load.nq"
         counts = parse_files([f for f in files if f not in tables], nquads, fmt=fmt, graph=graph,
-                             base_iri=base_iri, memory_mb=memory_mb, progress=progress)
+                             base_iri=base_iri, limits=limits, progress=progress)
         report, replaced = Report(), []
         if tables:
             with open(nquads, "ab") as sink:

@@ -14,7 +14,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from .errors import UnknownFormat
-from .formats import rdf_format, result_format
+from .formats import not_xml, rdf_format, result_format
 from .store.base import ASK, GRAPH, QueryResult
 from .vocab import PREFIXES
 
@@ -231,6 +231,7 @@ def serialize_graph(result: QueryResult, fmt: str = "turtle") -> bytes:
     """CONSTRUCT/DESCRIBE triples in an RDF format of the registry (``table`` means Turtle).
 
     :raises UnknownFormat: not an RDF format.
+    :raises InputError: RDF/XML of a literal that XML 1.0 cannot carry (the error names it).
     """
     import pyoxigraph as ox
 
@@ -245,6 +246,12 @@ def serialize_graph(result: QueryResult, fmt: str = "turtle") -> bytes:
             return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype or XSD.string)))
         return to_oxigraph(t)
 
+    if rdf.name == "rdfxml":
+        from .export import not_xml_error
+
+        for s, p, o in result.triples:
+            if isinstance(o, Literal) and (char := not_xml(str(o))):
+                raise not_xml_error(s, p, char)
     triples = [ox.Triple(*(ox_term(t) for t in tr)) for tr in result.triples]
     prefixes = PREFIXES if rdf.name in ("turtle", "trig", "rdfxml") else None
     return ox.serialize(triples, format=rdf.pyoxigraph_format(), prefixes=prefixes) if prefixes else \

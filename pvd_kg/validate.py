@@ -27,12 +27,12 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Callable
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
 from . import graph as kg
 from . import paths
-from .errors import InputError, RdfSyntaxError
+from .errors import InputError
 from .formats import format_for_path
 from .oxterms import add_keeping_labels, from_oxigraph, term_text
 from .report import ERROR, INFO, WARNING, Issue, Report
@@ -77,30 +77,30 @@ def validate(data, *, shapes: Graph | None = None, ontology: Graph | None = None
     return report_from_graph(report_graph, engine=engine, shapes=shapes)
 
 
-def load_files(files) -> Dataset:
-    """Parse RDF files (format from each extension) into one dataset, one named graph per file.
+def load_files(files, *, limits=None):
+    """Parse untrusted RDF files (format from each extension) the safe way
+    (:mod:`pvd_kg.parsing`: a capped child process, nothing fetched) into one in-memory
+    ``pyoxigraph.Store``, the triples of each file in a named graph (its ``file:`` URI).
 
-    :raises InputError: a file is missing or its extension is unknown.
-    :raises RdfSyntaxError: a file does not parse.
+    :param limits: a :class:`pvd_kg.parsing.ParseLimits` (default: from the environment).
+    :raises InputError: a file is missing, its extension is unknown, or it is past a cap.
+    :raises RdfSyntaxError: a file does not parse or is refused (``file:line:column: why``).
     """
-    ds = Dataset()
-    bind_prefixes(ds)
-    for name in files:
-        path = Path(name)
-        if not path.is_file():
-            raise InputError(f"{path}: no such file")
-        fmt = format_for_path(path)
-        try:
-            if fmt.quads:
-                ds.parse(path, format=fmt.rdflib_name)
-            else:
-                ds.graph(URIRef(path.resolve().as_uri())).parse(path, format=fmt.rdflib_name)
-        except Exception as exc:  # rdflib raises several unrelated types for syntax errors
-            lines = str(exc).splitlines()
-            where = lines[0].replace(" of <>", "").rstrip(":")
-            why = lines[1].split(" at ^")[0] if len(lines) > 1 else ""
-            raise RdfSyntaxError(f"{path}: {where}: {why}".rstrip(": ")) from exc
-    return ds
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from .load import parse_files
+
+    store = ox.Store()
+    with tempfile.TemporaryDirectory(prefix="pvd-kg-validate-") as tmp:
+        for i, name in enumerate(files):
+            path, out = Path(name), Path(tmp) / f"file{i}.nq"
+            graph = None if path.is_file() and format_for_path(path).quads else path.resolve().as_uri()
+            parse_files([path], out, graph=graph, limits=limits)
+            add_keeping_labels(store, path=str(out), format=ox.RdfFormat.N_QUADS)
+            out.unlink()
+    return store
 
 
 def report_from_graph(report_graph: Graph, engine: str | None = None, shapes: Graph | None = None) -> Report:

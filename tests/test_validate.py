@@ -215,7 +215,6 @@ def test_cli_bad_files_exit_2_with_one_line(tmp_path, content, name, message):
 
 def test_load_files_names_a_graph_per_file(tmp_path):
     path = _write(tmp_path, "x.ttl", _BASE)
-    ds = load_files([path])
-    names = {q[3] for q in ds.quads((None, None, None, None))}
-    assert names == {URIRef((tmp_path / "x.ttl").resolve().as_uri())}
-    assert sum(1 for _ in ds.quads((None, None, None, None))) == len(_BASE)
+    store = load_files([path])
+    assert {q.graph_name.value for q in store} == {(tmp_path / "x.ttl").resolve().as_uri()}
+    assert len(store) == len(_BASE)

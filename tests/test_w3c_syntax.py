@@ -38,6 +38,8 @@ EXPECTED_FAILURES: dict[tuple[str, str], str] = {
     **{("rdf-trig", f"trig-subm-{n}"): _NUMERIC for n in (11, 17, 19, 20, 26)},
     ("rdf-xml", "xml-canon-test001"): _XML_CANON,
     ("rdf-xml", "xml-canon-test002"): _XML_CANON,
+    ("rdf-xml", "datatypes-test002"): "an ill-typed literal ('flargh'^^xsd:integer) is valid RDF, but pvd-kg refuses "
+                                      "it where it parses untrusted files (docs/security.md)",
 }
 
 
