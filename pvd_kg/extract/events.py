@@ -13,10 +13,10 @@ from .people import find_people, organisation_of, role_of
 from .sentences import Sentence, split
 
 SIGN = re.compile(r"\bsign\w*|\bparaph\w*|\bconvention\b|\bavenant\b", re.I)
-_PAST = re.compile(r"\b(?:a|ont|avait|avaient|ai|avons|ont été|a été|été)\s+(?:officiellement\s+|également\s+|bien\s+)?"
+_PAST = re.compile(r"\b(?:a|ont|avait|avaient|ai|avons|ont été|a été|été)\s+(?:officiellement\s+|également\s+|aussi\s+|bien\s+)*"
                    r"(?:sign[ée]e?s?|paraph[ée]e?s?|conclue?s?)\b|\bsign[ée]e?s?\s+(?:le|ce|en|par|lundi|mardi|mercredi|jeudi|"
                    r"vendredi|samedi|dimanche)\b|\bs['’]est (?:déroulée|tenue)|\ba eu lieu\b|\baprès (?:la|avoir) sign"
-                   r"|\bsignataires\b|\bvient de signer\b|\bviennent de signer\b|\bsignée\b", re.I)
+                   r"|\bsignataires\b|\bvient de signer\b|\bviennent de signer\b", re.I)
 _FUTURE = re.compile(r"\b(?:sera|seront)\s+(?:officiellement\s+|prochainement\s+)?sign|\bsigner(?:a|ont)\b|\b(?:va|vont)\s+signer"
                      r"|\baura lieu\b|\bse tiendra\b|\bdoi(?:t|vent) être sign|\bdevr(?:ait|aient|a|ont) être sign"
                      r"|\best (?:prévue?|programmée?)\b|\bprochainement\b|\bà venir\b|\bsignature (?:est )?prévue", re.I)
@@ -106,7 +106,8 @@ def extract(text: str, published: str | None = None) -> tuple[list[dict], str | 
     people_of: dict[int, list] = {}
     person_spans: list[tuple[int, int]] = []
     for i, s in enumerate(sentences):
-        ps = [p for p in find_people(s.text, s.start) if p.name_as_written or p.title_as_written]
+        ps = [p for p in find_people(s.text, s.start) if (p.name_as_written or p.title_as_written)
+              and not (p.name_as_written and G.fold(p.name_as_written) in g.by_name and not p.title_as_written)]
         people_of[i] = ps
         person_spans += [(p.name_start, p.name_end) for p in ps if p.name_as_written]
 
@@ -121,7 +122,7 @@ def extract(text: str, published: str | None = None) -> tuple[list[dict], str | 
         signing = bool(_PAST.search(s.text) or _FUTURE.search(s.text) or re.search(r"\bsign\w*|\bparaph", s.text, re.I))
         if kinds and (signing or document or i == 0):
             for kind, a, b in kinds:
-                key = kind if kind != "other" else f"other:{G.fold(text[a:b])}"
+                key = kind if kind != "other" else "other:" + " ".join(G.fold(text[a:b]).split()[:3])
                 ev = by_key.get(key)
                 if ev is None:
                     ev = {"kind": kind, "kind_as_written": text[a:b], "kind_evidence": _ev(text, a, b),
@@ -178,13 +179,15 @@ def extract(text: str, published: str | None = None) -> tuple[list[dict], str | 
         communes.append({"as_written": m.as_written, "insee": insee, "in_lists": listed, "flags": flags,
                          "evidence": _ev(text, m.start, m.end)})
 
+    if document:
+        events[0]["sentences"] += [i for i, s in enumerate(sentences) if re.search(r"représentée?\s+par", s.text, re.I)]
     axes_event = next((e for e in events if e["kind"] in ("operationnelle", "ort", "pvd")), None)
     out = []
     for n, ev in enumerate(events, 1):
         sents = [sentences[i] for i in sorted(set(ev["sentences"]))]
         joined = " ".join(s.text for s in sents)
         status = "unknown"
-        if _PAST.search(joined):
+        if _PAST.search(_FUTURE.sub(" ", joined)):
             status = "signed"
         elif _FUTURE.search(joined):
             status = "planned"
@@ -237,7 +240,21 @@ def extract(text: str, published: str | None = None) -> tuple[list[dict], str | 
             "parties": _parties(text) if document else [], "axes": _axes(text) if ev is axes_event else [],
             "evidence": [_ev(text, s.start, s.end) for s in sents],
             "confidence": round(max(0.0, min(1.0, conf)), 2), "accepted": None})
+    _pronoun_signatories(out, events, sentences)
     return out, None, banner.value if banner else None
+
+
+_PRONOUN = re.compile(r"\b(?:il|elle)\s+(?:a|avait)\s+(?:également\s+|aussi\s+|ensuite\s+)*(?:signé|paraphé)", re.I)
+
+
+def _pronoun_signatories(out: list, events: list, sentences: list) -> None:
+    """"Le même jour, il a signé ...": the signatory of the event told just before signs this one too
+    (the evidence stays the sentence that names the person)."""
+    for k, (item, ev) in enumerate(zip(out, events)):
+        if item["signatories"] or k == 0:
+            continue
+        if any(_PRONOUN.search(sentences[i].text) for i in ev["sentences"]):
+            item["signatories"] = [dict(p) for p in out[k - 1]["signatories"][-1:]]
 
 
 def _date_json(text, m: D.DateMention, pub, status, years) -> dict:
@@ -285,7 +302,7 @@ def _people(text, sents, sentences, people_of, document) -> tuple[list, list]:
         for k, p in enumerate(ps):
             if k in skip:
                 continue
-            state = "signer" if signing_verb else None
+            state = "signer" if signing_verb else ("present" if marks else None)
             for at, what in marks:
                 if at <= p.start:
                     if what == "present":

@@ -27,8 +27,8 @@ STOP = {"mars", "mai", "etat", "france", "ville", "villes", "demain", "president
         "signature", "convention", "le", "la", "les", "l", "communaute", "conseil", "territoire", "territoires",
         "ort", "pvd", "acv", "ce", "cet", "cette", "un", "une", "en", "de", "du", "des", "et", "au", "aux",
         "centre", "orient", "ouest", "est", "nord", "sud", "madame", "monsieur", "mme", "m"}
-_EPCI_FORM = re.compile(r"^(?:cc|ca|cu|cte|communaute (?:de communes|d agglomeration|urbaine)|metropole|agglo(?:meration)?"
-                        r"|intercom)\s+(?:(?:du|de la|de l|des|de|d)\s+)?")
+_EPCI_FORM = re.compile(r"^(?:cc|ca|cu|cte|communaute (?:de communes|d agglomeration|urbaine|intercommunale)|metropole"
+                        r"|agglo(?:meration)?|intercom)\s+(?:intercommunale\s+)?(?:(?:du|de la|de l|des|de|d)\s+)?")
 
 
 def fold(text: str) -> str:
@@ -47,7 +47,7 @@ def fold(text: str) -> str:
 
 def epci_core(name: str) -> str:
     """The distinctive part of an EPCI name: ``CC du Pays de Lumbres`` → ``pays de lumbres``."""
-    return _EPCI_FORM.sub("", fold(name)).strip()
+    return _EPCI_FORM.sub("", fold(re.sub(r"\([^)]*\)", " ", name))).strip()
 
 
 @dataclass
@@ -122,10 +122,10 @@ class Mention:
     cue: bool  # introduced by "commune de", "ville de", "maire de", "à" ...
 
 
-_CUE = re.compile(r"(?:commune|ville|maire|mairie|bourg|cité|municipalité|territoire|communes)\s+(?:de\s+|d['’]\s*)$"
+_CUE = re.compile(r"(?:commune|ville|maire|mairie|bourg|cité|municipalité|territoire|communes|voisine?s?)\s+(?:de\s+|d['’]\s*)$"
                   r"|(?:\bà|\bau|\bsur|\bet)\s+$|,\s*$", re.I)
 _EPCI_CUE = re.compile(r"\b(?:Communaut[ée] de [Cc]ommunes|Communaut[ée] d['’]\s*[Aa]gglom[ée]ration|Communaut[ée] urbaine"
-                       r"|CC|CA|CU|Agglo(?:m[ée]ration)?|Intercom)\b\s*(?:(?:du|de la|de l['’]|des|de|d['’])\s*)?", re.I)
+                       r"|Communaut[ée] intercommunale|CC|CA|CU|Agglo(?:m[ée]ration)?|Intercom)\b\s*(?:(?:du|de la|de l['’]|des|de|d['’])\s*)?", re.I)
 
 
 def find_communes(text: str, g: Gazetteer, skip: list[tuple[int, int]] = ()) -> list[Mention]:
@@ -174,9 +174,10 @@ def find_epcis(text: str, g: Gazetteer, near: set[str]) -> list[tuple[int, int, 
     for m in _EPCI_CUE.finditer(text):
         at = m.end()
         rest = text[at:at + 90]
-        stop = re.search(r"[,;.()\n«»\"]|\s(?:et|a|ont|qui|pour|avec|sera|seront|représentée?|était|est|sont|M|Mme)\s", rest)
-        name = (rest[:stop.start()] if stop else rest).rstrip()
-        words = name.split()
+        stop = re.search(r"[;.()\n«»\"]|\s(?:a|ont|qui|pour|avec|sera|seront|représentée?|était|est|sont|M|Mme|dans|accompagne|"
+                         r"porte|signe|signera|aux|au)\s", rest)
+        name = (rest[:stop.start()] if stop else rest).rstrip(" ,")
+        words = name.split()[:12]
         siren = None
         while words:
             siren = _epci_lookup(g, fold(" ".join(words)), near)
@@ -184,9 +185,11 @@ def find_epcis(text: str, g: Gazetteer, near: set[str]) -> list[tuple[int, int, 
                 break
             words = words[:-1]
         if siren:
-            name = " ".join(words)
-        elif not name or not name[0].isupper():
-            continue
+            name = " ".join(words).rstrip(",")
+        else:
+            name = re.split(r",|\set\s", name)[0].rstrip()
+            if not name or not name[0].isupper():
+                continue
         end = at + len(name)
         out.append((m.start(), end, text[m.start():end], siren))
     return out

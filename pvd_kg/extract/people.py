@@ -19,6 +19,7 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ"
 _W = rf"(?:[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})*)"
 _PART = r"(?:de la|de|du|des|d['’]|Le|La|LE|LA|Van|van|von|Di|Da|Mac)"
+_GIVEN = rf"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
 NAME = rf"{_W}(?:(?:\s+{_PART})?\s+{_W}|\s*{_PART}\s*{_W}){{0,3}}"
 _HEAD = (r"(?:vice-présidente?|vice-président|présidente?|maires?-adjointe?s?|maire|premi(?:er|ère) adjointe?|adjointe?"
          r"|sous-préfète|sous-préfet|préfète|préfet|secrétaire générale?|directrice|directeur|députée?|sénat(?:eur|rice)"
@@ -181,6 +182,16 @@ def find_people(text: str, offset: int = 0) -> list[Person]:
             if len(words) >= 2 and words[0] not in _NOT_NAMES:
                 people.append(Person(ns, ns + len(m.group(1)), ns, ns + len(m.group(1)), m.group(1), None, None))
                 taken.append((ns, ns + len(m.group(1))))
+    # names in an enumeration after a plural title ("Les maires Jean Dupont, Marie Durand et ...")
+    plural = re.search(r"\b(?:les\s+)?(?:maires|présidents|présidentes|élus|élues|signataires)\b", text, re.I)
+    if plural:
+        for m in re.finditer(rf"(?:(?<=\s)|(?<=,\s))(?P<name>{_GIVEN}(?:\s+{_PART})?\s+{_W})(?=\s*(?:,|\bet\b|\bont\b|\ba\b|$))",
+                             text[plural.end():]):
+            ns = plural.end() + m.start("name")
+            if any(a <= ns < b for a, b in taken) or m["name"].split()[0] in _NOT_NAMES:
+                continue
+            people.append(Person(ns, ns + len(m["name"]), ns, ns + len(m["name"]), m["name"], None, None))
+            taken.append((ns, ns + len(m["name"])))
     people.sort(key=lambda p: p.start)
     for p in people:
         t = title_after(p.name_end)
