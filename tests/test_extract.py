@@ -196,3 +196,72 @@ def test_size_cap_from_option_and_environment(tmp_path):
 def test_bad_published_day_is_refused():
     out = cli(DATA / "01-buzancais-adhesion.txt", "--published", "21/11/2021")
     assert out.returncode == 2 and "YYYY-MM-DD" in out.stderr
+
+
+# --- RDF ---------------------------------------------------------------------------------------
+
+def _validate_with_shipped_graph(*paths):
+    from pvd_kg import paths as P
+    from pvd_kg.graph import curated_files
+    from pvd_kg.validate import load_files, validate
+
+    return validate(load_files([*map(str, paths), str(P.ONTOLOGY_FILE), *map(str, curated_files())]))
+
+
+def test_trig_of_every_input_passes_validation_with_the_shipped_graph(tmp_path):
+    out = tmp_path / "all.trig"
+    res = cli(*sorted(p for p in DATA.iterdir() if p.is_file()), "--format", "trig", "-o", out)
+    assert res.returncode == 0, res.stderr
+    report = _validate_with_shipped_graph(out)
+    assert report.errors == [], report.to_text()
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(out, format="trig")
+    graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert "https://w3id.org/pvd-kg/graph/extract-04-la-ferte-milon-representative" in graphs
+
+
+def test_cli_validate_accepts_one_turtle_output(tmp_path):
+    out = tmp_path / "one.ttl"
+    assert cli(DATA / "20-hericourt-convention-document.txt", "--format", "turtle", "-o", out).returncode == 0
+    from pvd_kg import paths as P
+
+    res = subprocess.run([sys.executable, "-m", "pvd_kg.cli", "validate", str(out), str(P.ONTOLOGY_FILE),
+                          *map(str, sorted(P.GRAPH_DIR.glob("*.ttl")))], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout
+    text = out.read_text(encoding="utf-8")
+    assert '"Commerce et vitalité économique"@fr' in text and "pvd:StrategicAxis" in text
+
+
+def test_two_outlets_give_one_signing_with_two_sources():
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from pvd_kg.extract.rdf import to_dataset
+    from pvd_kg.vocab import PVD
+
+    docs = [run("05-carentan-outlet-a"), run("06-carentan-outlet-b")]
+    ds = to_dataset(docs)
+    signing = URIRef("https://w3id.org/pvd-kg/id/signing/ort/50099")
+    dated_in = {str(g.identifier) for g in ds.graphs() if (signing, PVD.date, Literal("2022-10-19", datatype=XSD.date)) in g}
+    assert dated_in == {"https://w3id.org/pvd-kg/graph/extract-05-carentan-outlet-a",
+                        "https://w3id.org/pvd-kg/graph/extract-06-carentan-outlet-b"}
+    signatures = {o for g in ds.graphs() for o in g.objects(signing, PVD.signature)}
+    assert len(signatures) == 6  # the five that B names are among the six that A names
+    titles = [t for g in ds.graphs() for s in signatures for t in g.objects(s, PVD.titleAsWritten)]
+    assert len(titles) == len(signatures)  # one title each: the first source's
+
+
+def test_an_inferred_year_is_an_inference_not_a_date():
+    from rdflib import URIRef
+
+    from pvd_kg.extract.rdf import to_dataset
+    from pvd_kg.vocab import PVD
+
+    ds = to_dataset([run("09-airvault-banner")])
+    signing = URIRef("https://w3id.org/pvd-kg/id/signing/ort/79005")
+    dates = [str(o) for g in ds.graphs() for o in g.objects(signing, PVD.date)]
+    assert dates == ["--06-19"]
+    inferred = [str(o) for g in ds.graphs() for o in g.objects(None, PVD.inferredValue)]
+    assert inferred == ["2023-06-19"]

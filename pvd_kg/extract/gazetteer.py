@@ -63,7 +63,7 @@ class Commune:
 class Gazetteer:
     communes: dict[str, Commune] = field(default_factory=dict)
     by_name: dict[str, list[str]] = field(default_factory=dict)
-    departements: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # code -> (name, region, reg name)
+    departements: dict[str, tuple[str, str, str, int]] = field(default_factory=dict)  # code -> (name, region, reg name, line)
     dep_by_name: dict[str, str] = field(default_factory=dict)
     epci_of: dict[str, tuple[str, int]] = field(default_factory=dict)  # insee -> (siren, line)
     epcis: dict[str, str] = field(default_factory=dict)  # siren -> name
@@ -88,10 +88,10 @@ def load() -> Gazetteer:
         key = fold(label)
         g.by_name.setdefault(key, []).append(com)
         g.max_words = max(g.max_words, len(key.split()))
-    for _line, code, name, reg, reg_name in read_rows(source_path("insee-departements"),
+    for dline, code, name, reg, reg_name in read_rows(source_path("insee-departements"),
                                                       ("code_departement", "nom_departement", "code_region",
                                                        "nom_region")):
-        g.departements[code] = (name, reg, reg_name)
+        g.departements[code] = (name, reg, reg_name, dline)
         g.dep_by_name[fold(name)] = code
     for line, com, siren, name, dep_name in read_rows(source_path("epci-com-2023"),
                                                       ("com_code", "epci_siren", "epci_name", "dep_name"),
