@@ -265,3 +265,52 @@ def test_an_inferred_year_is_an_inference_not_a_date():
     assert dates == ["--06-19"]
     inferred = [str(o) for g in ds.graphs() for o in g.objects(None, PVD.inferredValue)]
     assert inferred == ["2023-06-19"]
+
+
+# --- review: --apply ---------------------------------------------------------------------------
+
+def test_apply_writes_only_what_was_accepted_with_the_edits_and_load_stores_it(tmp_path):
+    from pvd_kg import paths as P
+
+    doc = run("04-la-ferte-milon-representative")
+    event = doc["events"][0]
+    event["accepted"] = True
+    for p in event["signatories"]:
+        p["accepted"] = p["family_name"] in ("BRIFFAUT", "LE FRÈRE")
+    event["signatories"][-1]["family_name"] = "Briffaut"  # the steward's correction
+    for p in event["present"]:
+        p["accepted"] = False
+    reviewed = tmp_path / "reviewed.json"
+    reviewed.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "accepted.trig"
+    res = cli("--apply", reviewed, "-o", out)
+    assert res.returncode == 0, res.stderr
+    text = out.read_text(encoding="utf-8")
+    assert 'foaf:familyName "Briffaut"' in text and 'foaf:familyName "BRIFFAUT"' not in text
+    assert "person/02307/roussel" not in text and "person/02307/royer" not in text  # rejected
+    assert text.count("a pvd:Signature") == 2
+    assert _validate_with_shipped_graph(out).errors == []
+    store = tmp_path / "store"
+    base = subprocess.run([sys.executable, "-m", "pvd_kg.cli", "load", "--no-validate", "--store", str(store),
+                           str(P.ONTOLOGY_FILE), *map(str, sorted(P.GRAPH_DIR.glob("*.ttl")))],
+                          capture_output=True, text=True)
+    assert base.returncode == 0, base.stderr
+    loaded = subprocess.run([sys.executable, "-m", "pvd_kg.cli", "load", "--store", str(store), str(out)],
+                            capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "extract-04-la-ferte-milon-representative" in loaded.stdout
+
+
+def test_apply_refuses_a_broken_review_in_one_line(tmp_path):
+    doc = run("01-buzancais-adhesion")
+    reviewed = tmp_path / "r.json"
+    reviewed.write_text(json.dumps(doc), encoding="utf-8")
+    res = cli("--apply", reviewed)
+    assert res.returncode == 2 and "nothing to write" in res.stderr
+    doc["events"][0]["accepted"] = "yes"
+    reviewed.write_text(json.dumps(doc), encoding="utf-8")
+    res = cli("--apply", reviewed)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1 and "accepted" in res.stderr
+    reviewed.write_text("{not json", encoding="utf-8")
+    res = cli("--apply", reviewed)
+    assert res.returncode == 2 and "not a JSON file" in res.stderr and "Traceback" not in res.stderr
