@@ -314,3 +314,65 @@ def test_apply_refuses_a_broken_review_in_one_line(tmp_path):
     reviewed.write_text("{not json", encoding="utf-8")
     res = cli("--apply", reviewed)
     assert res.returncode == 2 and "not a JSON file" in res.stderr and "Traceback" not in res.stderr
+
+
+# --- reconcile with the store -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built_store():
+    import pyoxigraph as ox
+
+    from pvd_kg.graph import build_quads, to_nquads
+    from pvd_kg.store import MemoryStore
+
+    st = ox.Store()
+    st.bulk_load(to_nquads(build_quads()[0]), ox.RdfFormat.N_QUADS)
+    return MemoryStore(st)
+
+
+def test_reconcile_against_the_tables_and_two_sources(built_store):
+    from pvd_kg.extract.reconcile import reconcile_documents
+
+    docs = [run("05-carentan-outlet-a"), run("06-carentan-outlet-b"), run("12-libercourt-ort-oignies"),
+            run("08-falaise-weekday")]
+    reconcile_documents(docs, built_store)
+    a = docs[0]["events"][0]["reconciliation"]
+    assert {c["insee"] for c in a if c["check"] == "lists" and c["agrees"]} == {"50099", "50400", "50523"}
+    # the DGALN ORT table dates Carentan-les-Marais's ORT 2022-10-19, as both outlets do
+    assert [c["agrees"] for c in a if c["check"] == "date"] == [True]
+    same = [c for c in a if c["check"] == "same-event"]
+    assert len(same) == 1 and same[0]["agrees"] is True
+    ort = docs[2]["events"][0]["reconciliation"]
+    oignies = next(c for c in ort if c.get("insee") == "62637")
+    assert oignies["agrees"] is False and "none of the" in oignies["message"]
+    dated = {c["source"]: c["agrees"] for c in ort if c["check"] == "date"}  # 2023-01 vs the store's dates
+    assert dated == {"dgaln-ort-2024": True, "libercourt": True}
+    adhesion = docs[3]["events"][0]["reconciliation"]  # 2021-05-06 in the text and in the 2026 PVD list
+    assert [c["agrees"] for c in adhesion if c["check"] == "date"] == [True]
+
+
+def test_reconcile_reports_a_disagreement(built_store):
+    from pvd_kg.extract.reconcile import reconcile_documents
+
+    doc = run("22-ambert-ort")
+    doc["events"][0]["date"]["value"] = "2021-07-01"  # the ORT table says 2020-07-01
+    reconcile_documents([doc], built_store)
+    (check,) = [c for c in doc["events"][0]["reconciliation"] if c["check"] == "date"]
+    assert check["agrees"] is False and "contradicts dgaln-ort-2024: 2020-07-01" in check["message"]
+    assert problems(doc) == []
+
+
+def test_cli_reconcile_reads_the_embedded_store(tmp_path):
+    from pvd_kg import paths as P
+
+    store = tmp_path / "store"
+    for path in [P.ONTOLOGY_FILE, *sorted(P.GRAPH_DIR.glob("*.ttl"))]:
+        base = subprocess.run([sys.executable, "-m", "pvd_kg.cli", "load", "--no-validate", "--store", str(store),
+                               "--graph", f"https://w3id.org/pvd-kg/graph/{path.stem}", str(path)],
+                              capture_output=True, text=True)
+        assert base.returncode == 0, base.stderr
+    res = cli(DATA / "12-libercourt-ort-oignies.txt", "--reconcile", "--store", store)
+    assert res.returncode == 0, res.stderr
+    checks = json.loads(res.stdout)["events"][0]["reconciliation"]
+    assert {c.get("insee"): c["agrees"] for c in checks if c["check"] == "lists"} == {"62907": True, "62637": False}
+    assert [(c["source"], c["agrees"]) for c in checks if c["check"] == "date"] == [("libercourt", True)]

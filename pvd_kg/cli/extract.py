@@ -10,6 +10,7 @@ import sys
 import click
 
 from . import cli
+from .store import _open_store, store_options
 
 
 def _day(ctx, param, value):
@@ -29,10 +30,10 @@ def _day(ctx, param, value):
               help="Size cap per input [default: $PVD_KG_EXTRACT_MAX_BYTES, else 2000000].")
 @click.option("--apply", "reviewed", type=click.Path(dir_okay=False),
               help="A reviewed JSON file: write only the accepted events and people as TriG.")
-@click.option("--reconcile", is_flag=True, help="Check each event against the store (PVD/ACV/ORT lists, dates).")
-@click.option("--store", "store_path", type=click.Path(file_okay=False), envvar="PVD_KG_STORE",
-              help="Embedded store for --reconcile [default: $PVD_KG_STORE, else the user's store].")
-def extract_cmd(inputs, url, title, published, fmt, output, max_bytes, reviewed, reconcile, store_path):
+@click.option("--reconcile", is_flag=True,
+              help="Check each event against the store (PVD/ACV/ORT lists, the tables' dates, two sources of one event).")
+@store_options
+def extract_cmd(inputs, url, title, published, fmt, output, max_bytes, reviewed, reconcile, **opts):
     """Find the convention signings that French articles or convention documents (FILE or
     FOLDER of .txt/.html) report. Exit 0 with the events (an empty list and its reason when
     none), 2 on bad input (one line on stderr: empty, binary, not UTF-8, over the size cap)."""
@@ -56,9 +57,8 @@ def extract_cmd(inputs, url, title, published, fmt, output, max_bytes, reviewed,
     docs = [extract_file(p, url=url, title=title, published=published, max_bytes=max_bytes) for p in paths]
     if reconcile:
         from ..extract.reconcile import reconcile_documents
-        from ..store import open_store
 
-        with open_store(store_path, read_only=True) as store:
+        with _open_store(opts, read_only=True) as store:
             reconcile_documents(docs, store)
     if fmt == "json":
         body = docs[0] if len(docs) == 1 else docs
