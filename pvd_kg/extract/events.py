@@ -24,11 +24,13 @@ _PRESENT = re.compile(r"\ben (?:la )?présence d|\baccompagnée?s? d|\baux côt�
                       r"|\bdevant\b|\bétaient (?:également |notamment )?présents?|\bont assisté|\ba assisté|\bassistaient\b"
                       r"|\bont pris part\b|\bétaient là\b", re.I)
 _SIGNER = re.compile(r"\bsign\w*\s+(?:par|conjointement)\b|\bsignataires?\b|\bentre\b|\bont (?:signé|paraphé)|\ba (?:signé|paraphé)"
+                     r"|\b(?:étaient|sont|était|est) représentée?s? par\b"
                      r"|\bsigneront\b|\bsignera\b|\bvont signer\b|\bva signer\b", re.I)
 _REPRESENTED = re.compile(r",?\s*représentée?s?\s+par\s*$", re.I)
 _REPRESENTING = re.compile(r"^\s*,?\s*(?:représentant|au nom d[eu]|pour)\s+(?:le|la|l['’])\s*$", re.I)
 _BANNER = re.compile(r"\b(?:publié|publiée|mis à jour|mise à jour|modifié|actualisé|date de publication)\b", re.I)
-_NOT_EVENT_DATE = re.compile(r"(?:délibération|en date du|depuis|jusqu['’]|durée|sélectionnée?|retenue?|lauréate?|candidat)"
+_NOT_EVENT_DATE = re.compile(r"(?:délibération|en date du|depuis|jusqu['’]|durée|sélectionnée?|retenue?|lauréate?|candidat"
+                             r"|initiée?|lancée?|démarrée?|engagée?)"
                              r"[^.]{0,40}$", re.I)
 
 KINDS = [
@@ -134,8 +136,9 @@ def extract(text: str, published: str | None = None) -> tuple[list[dict], str | 
                 if kind == "operationnelle" and _VALANT.search(s.text):
                     ev["valant_ort"] = True
             primary = [k for k in kinds if k[0] != "other"]
-            current = by_key[primary[0][0]] if primary else current
-        elif current is not None and (signing or _PRESENT.search(s.text)) and not kinds:
+            # "Après avoir signé X, ... Y": what follows is about the last convention named
+            current = by_key[primary[-1][0]] if primary else current
+        elif current is not None and (signing or _PRESENT.search(s.text) or _SIGNER.search(s.text)) and not kinds:
             current["sentences"].append(i)
     if not events:
         return [], "no convention signing found in the text", banner.value if banner else None
@@ -212,7 +215,9 @@ def extract(text: str, published: str | None = None) -> tuple[list[dict], str | 
                 seen.add(k)
                 uniq.append(c)
         epcis, seen_e = [], set()
-        for a, b, t, siren in epci_mentions:
+        # the EPCI named in the event's sentences; the first event also takes those named elsewhere
+        own = [m for m in epci_mentions if any(a <= m[0] < b for a, b in spans)]
+        for a, b, t, siren in own or (epci_mentions if n == 1 else []):
             k = siren or G.fold(t)
             if k not in seen_e:
                 seen_e.add(k)
@@ -276,7 +281,7 @@ def _event_date(text, sents, ev, pub, status, banner) -> dict | None:
                 continue
             dist = abs(m.start - kind_at) + (0 if s.start <= kind_at < s.end else 1000)
             rank = {"day": 0, "day-month": 0, "month": 1, "year": 2}[m.precision]
-            key = (dist > 1000, rank, dist)
+            key = (dist > 1000, dist, rank)
             if best is None or key < best[0]:
                 best = (key, m)
     return _date_json(text, best[1], pub, status, years) if best else None

@@ -185,7 +185,7 @@ def find_people(text: str, offset: int = 0) -> list[Person]:
     # names in an enumeration after a plural title ("Les maires Jean Dupont, Marie Durand et ...")
     plural = re.search(r"\b(?:les\s+)?(?:maires|présidents|présidentes|élus|élues|signataires)\b", text, re.I)
     if plural:
-        for m in re.finditer(rf"(?:(?<=\s)|(?<=,\s))(?P<name>{_GIVEN}(?:\s+{_PART})?\s+{_W})(?=\s*(?:,|\bet\b|\bont\b|\ba\b|$))",
+        for m in re.finditer(rf"(?:(?<=\s)|(?<=,\s))(?P<name>{_GIVEN}(?:\s+{_PART})?\s+{_W})(?=\s*(?:,|\bet\b|\bont\b|\ba\b|\bpour\b|$))",
                              text[plural.end():]):
             ns = plural.end() + m.start("name")
             if any(a <= ns < b for a, b in taken) or m["name"].split()[0] in _NOT_NAMES:
