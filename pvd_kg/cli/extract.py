@@ -24,7 +24,8 @@ def _day(ctx, param, value):
 @click.option("--url", help="The page's URL (cited as the source).")
 @click.option("--title", help="The page's title [default: the HTML title, if any].")
 @click.option("--published", callback=_day, help="Publication day YYYY-MM-DD (to infer a missing year).")
-@click.option("--format", "fmt", type=click.Choice(["json", "trig", "turtle"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "trig", "turtle"]), default="json", show_default=True,
+              help="json: candidates for review; trig/turtle: the project's model (one named graph per input).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
 @click.option("--max-bytes", type=int, default=None,
               help="Size cap per input [default: $PVD_KG_EXTRACT_MAX_BYTES, else 2000000].")

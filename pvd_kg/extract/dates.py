@@ -116,10 +116,13 @@ def infer_year(mention: DateMention, published: str | None, planned: bool,
             return None
         reason = (f"The text gives only the day and month; the year is the first that puts the day {how} "
                   f"the publication date {pub.isoformat()}")
+        raison = (f"Le texte ne donne que le jour et le mois ; l'année est la première qui place ce jour "
+                  f"{'au plus tôt' if planned else 'au plus tard'} à la date de publication {pub.isoformat()}")
         if mention.weekday:
             ok = datetime.date(year, mo, d).weekday() == WEEKDAYS[mention.weekday]
             reason += f" (the weekday « {mention.weekday} » {'agrees' if ok else 'does not agree'})"
-        return {"year": year, "value": f"{year:04d}-{mo:02d}-{d:02d}", "reason": reason + "."}
+            raison += f" (le jour de la semaine « {mention.weekday} » {'concorde' if ok else 'ne concorde pas'})"
+        return {"year": year, "value": f"{year:04d}-{mo:02d}-{d:02d}", "reason": reason + ".", "reason_fr": raison + "."}
     if mention.weekday and years_in_text:
         fits = sorted({y for y in years_in_text if _day(y, mo, d)
                        and datetime.date(y, mo, d).weekday() == WEEKDAYS[mention.weekday]})
@@ -127,5 +130,7 @@ def infer_year(mention: DateMention, published: str | None, planned: bool,
             y = fits[0]
             return {"year": y, "value": f"{y:04d}-{mo:02d}-{d:02d}",
                     "reason": f"The text gives only the day and month; among the years it states, only {y} puts "
-                              f"this day on a {mention.weekday}."}
+                              f"this day on a {mention.weekday}.",
+                    "reason_fr": f"Le texte ne donne que le jour et le mois ; parmi les années qu'il cite, seule {y} "
+                                 f"place ce jour un {mention.weekday}."}
     return None

@@ -247,6 +247,8 @@ class _Writer:
                 self.add(inf, PVD.aboutProperty, PVD.date)
                 self.add(inf, PVD.inferredValue, Literal(d["year_inferred"]["value"], datatype=XSD.date))
                 self.add(inf, PVD.reason, Literal(d["year_inferred"]["reason"], lang="en"))
+                if d["year_inferred"].get("reason_fr"):
+                    self.add(inf, PVD.reason, Literal(d["year_inferred"]["reason_fr"], lang="fr"))
                 self.add(inf, PROV.wasDerivedFrom, self.excerpt(d["evidence"]))
         else:
             self.add(signing, PVD.remark, Literal("The source does not date the signing.", lang="en"))
