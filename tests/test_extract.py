@@ -89,6 +89,7 @@ def test_a_banner_date_does_not_win_but_dates_the_page():
     assert doc["source"]["banner_date"] == "2023-06-21"
     assert event["date"]["value"] == "--06-19"
     assert event["date"]["year_inferred"]["year"] == 2023
+    assert "publication date 2023-06-21" in event["date"]["year_inferred"]["reason"]  # the banner's day
 
 
 def test_an_unrelated_convention_is_its_own_event():
