@@ -96,7 +96,8 @@ def extract(text: str, published: str | None = None) -> tuple[list[dict], str | 
     sentences = split(text)
     banner = None
     for s in sentences[:6]:
-        if _BANNER.search(s.text) or re.fullmatch(r"[\w\s,/.]*\d{4}[\s.]*", s.text):
+        # "Publié le 21/06/2023", or a line that is only a date ("Mardi 21 juin 2023")
+        if _BANNER.search(s.text) or (len(s.text) <= 40 and re.fullmatch(r"[\w\s,/.]*\d{4}[\s.]*", s.text)):
             ds = D.find_dates(s.text, s.start)
             if ds and ds[0].precision == "day":
                 banner = ds[0]
