@@ -78,13 +78,16 @@ def organisation_of(title: str | None) -> str | None:
     return org or None
 
 
-def split_name(name: str) -> tuple[str, str | None]:
-    """``(family_name, given_name or None)`` from a name as written (no civility).
+def split_name(name: str) -> tuple[str | None, str | None]:
+    """``(family_name, given_name)`` from a name as written (no civility); both None when the
+    text does not show which words are the family name (the steward decides).
 
     >>> split_name("Jean-Pierre LHONNEUR"), split_name("Alexandre de MONTESQUIOU"), split_name("Maciejasz")
     (('LHONNEUR', 'Jean-Pierre'), ('de MONTESQUIOU', 'Alexandre'), ('Maciejasz', None))
-    >>> split_name("Céline LE FRÈRE"), split_name("Marie Dupont")
-    (('LE FRÈRE', 'Céline'), ('Dupont', 'Marie'))
+    >>> split_name("Céline LE FRÈRE"), split_name("Marie Dupont"), split_name("Jean Pierre Martin")
+    (('LE FRÈRE', 'Céline'), ('Dupont', 'Marie'), (None, None))
+    >>> split_name("Christophe de Balorre")
+    ('de Balorre', 'Christophe')
     """
     words = name.split()
     caps = [i for i, w in enumerate(words) if len(w) > 1 and w.replace("-", "").replace("'", "").isupper()]
@@ -97,8 +100,12 @@ def split_name(name: str) -> tuple[str, str | None]:
         return " ".join(words[first:]), " ".join(words[:first])
     if len(words) == 1:
         return name, None
-    first = 1
-    return " ".join(words[first:]), " ".join(words[:first])
+    if len(words) == 2:
+        return words[1], words[0]
+    parts = [i for i, w in enumerate(words) if re.fullmatch(_PART, w)]
+    if parts and parts[0] >= 1:
+        return " ".join(words[parts[0]:]), " ".join(words[:parts[0]])
+    return None, None  # "Jean Pierre Martin": which words are the family name is not clear
 
 
 @dataclass
