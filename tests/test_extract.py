@@ -377,3 +377,8 @@ def test_cli_reconcile_reads_the_embedded_store(tmp_path):
     checks = json.loads(res.stdout)["events"][0]["reconciliation"]
     assert {c.get("insee"): c["agrees"] for c in checks if c["check"] == "lists"} == {"62907": True, "62637": False}
     assert [(c["source"], c["agrees"]) for c in checks if c["check"] == "date"] == [("libercourt", True)]
+
+
+def test_the_place_is_kept_as_written_with_its_code():
+    (event,) = run("05-carentan-outlet-a")["events"]
+    assert event["place"]["as_written"] == "Carentan-les-Marais" and event["place"]["insee"] == "50099"
