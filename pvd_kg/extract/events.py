@@ -47,7 +47,6 @@ KINDS = [
     ("pvd", re.compile(r"\bconvention\s+(?:[«\"“]\s*)?Petites?[ -]villes? de demain\b|\bconvention\s+PVD\b", re.I)),
 ]
 _VALANT = re.compile(r"valant\s+(?:convention\s+d['’]\s*)?(?:ORT|op[ée]ration de revitali)", re.I)
-_SUBJECT = {"pvd": "Petites villes de demain"}
 
 
 def _ev(text: str, start: int, end: int) -> dict:

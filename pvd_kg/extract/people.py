@@ -29,7 +29,6 @@ TITLE = re.compile(rf"\b{_HEAD}\b(?:[^,;()\n.«»]|\.(?=[a-z]))*?(?=\s*(?:[,;()\
                    rf"|\s+(?:a|ont|avait|avaient|était|étaient|sera|seront|signe|signent|a\s+signé|qui|lors|pour|au nom)\b))",
                    re.I)
 CIV_NAME = re.compile(rf"(?P<civ>{CIV})\s*(?P<name>{NAME})")
-BARE_NAME = re.compile(rf"(?P<name>{_W}(?:(?:\s+{_PART})?\s+{_W}){{1,3}})")
 _ROLES = [("maire adjoint", "adjoint-au-maire"), ("maires adjoint", "adjoint-au-maire"),
           ("premier adjoint", "adjoint-au-maire"), ("premiere adjoint", "adjoint-au-maire"),
           ("adjoint", "adjoint-au-maire"), ("maire", "maire"), ("vice president", "vice-president"),
