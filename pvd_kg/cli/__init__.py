@@ -28,7 +28,7 @@ def cli():
 
 
 # The commands, one module per stage (imported for their @cli.command registrations).
-from . import analysis, serve, sources, store  # noqa: E402,F401
+from . import analysis, extract, serve, sources, store  # noqa: E402,F401
 
 
 def main():

@@ -48,6 +48,9 @@ def _same_date(curated: Literal, stated: str) -> bool:
     return stated.startswith(text) or text.startswith(stated)
 
 
+dates_agree = _same_date  # also the rule of pvd-kg extract --reconcile (pvd_kg/extract/reconcile.py)
+
+
 def reconcile(curated: Graph, result, curated_name: str) -> list[Issue]:
     """Compare ``curated`` with the source graphs of an ingest ``result``.
 

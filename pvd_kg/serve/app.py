@@ -92,7 +92,7 @@ class ServeConfig:
 
 def create_app(config: ServeConfig) -> Starlette:
     """The Starlette app for ``config``; the worker pool starts with the app (lifespan)."""
-    from . import analysis, linked_data, pages, store_watch
+    from . import analysis, linked_data, pages, review, store_watch
     from .sparql_protocol import sparql_endpoint
 
     @contextlib.asynccontextmanager
@@ -119,6 +119,7 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/sparql/", sparql_endpoint, methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]),
         *pages.routes(),
         *analysis.routes(),
+        *review.routes(),
         *linked_data.routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False), name="static"),
     ]

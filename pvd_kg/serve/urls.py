@@ -129,6 +129,9 @@ class Urls:
     def programme_map(self) -> str:
         return self.url("/map")
 
+    def review_page(self) -> str:
+        return self.url("/review")
+
     def communes_geojson(self) -> str:
         return self.url("/map/communes.geojson")
 
