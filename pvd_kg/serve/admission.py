@@ -1,7 +1,7 @@
 """Back-pressure and fairness for the worker pool (:mod:`.pool`): how many jobs one client and
 all clients may have waiting or running in a lane, and which query texts are known to finish
 fast (they go to the fast lane, where a slow query never waits in front of them).
-docs/decisions/0003-query-lanes.md says why it is done this way.
+docs/decisions/0004-query-lanes.md says why it is done this way.
 """
 
 from __future__ import annotations
