@@ -43,6 +43,7 @@ class LoadResult:
     counts: dict[str, int] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
     dropped: list[str] = field(default_factory=list)
+    tables: dict[str, Report] = field(default_factory=dict)  # file name -> its rows' issues and counts
 
     @property
     def total(self) -> int:
@@ -133,9 +134,12 @@ def csv_source(path: Path) -> tuple[str, list[tuple], Report]:
     or its download name ``{key}.csv``) into its named graph ``pvdg:{key}``. The other shipped
     tables are read too, as the ingest checks every list against the COG.
 
-    :returns: the graph IRI, its ``(s, p, o, graph)`` tuples and the ingest's issues for the file.
+    :returns: the graph IRI, its ``(s, p, o, graph)`` tuples and the ingest's issues for the
+        file, with its counts (rows read, loaded, rejected, warned) as the report's summary.
     :raises InputError: not a known source table.
-    :raises SourceDataError: the table cannot be read at all.
+    :raises SourceDataError: the table cannot be read at all (empty, header only, broken quoting...).
+    :raises ValidationFailed: none of its rows can be stored (replacing the graph would empty it);
+        ``exc.report`` lists the rejected rows.
     """
     from .ingest.build import ingest
     from .ingest.shipped import SHIPPED
@@ -147,11 +151,16 @@ def csv_source(path: Path) -> tuple[str, list[tuple], Report]:
     with tempfile.TemporaryDirectory(prefix=f"pvd-kg-csv-{os.getpid()}-") as tmp:
         for shipped in paths.SOURCES_DIR.iterdir():
             (Path(tmp) / shipped.name).symlink_to(shipped.resolve())
-        (Path(tmp) / f"{key}.csv").unlink(missing_ok=True)
-        (Path(tmp) / f"{key}.csv").symlink_to(path.resolve())  # the download name wins over the shipped one
+        for name in (f"{key}.csv", SHIPPED[key].file):
+            (Path(tmp) / name).unlink(missing_ok=True)
+        (Path(tmp) / path.name).symlink_to(path.resolve())  # under its own name, which the issues give
         result = ingest(tmp)
-    out = result.outputs[key]
-    return str(out.iri), list(out.quads()), Report(list(result.tallies[key].issues))
+    out, tally = result.outputs[key], result.tallies[key]
+    report = Report(list(tally.issues), summary=tally.summary())
+    if tally.loaded == 0:
+        raise ValidationFailed(f"{path.name}: none of its {tally.read} row(s) can be stored; "
+                               f"the graph {out.iri} is kept as it was", report=report)
+    return str(out.iri), list(out.quads()), report
 
 
 _TMP_RE = re.compile(r"^pvd-kg-(?:load|build|csv)-(\d+)-")
@@ -196,15 +205,17 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
         nquads = Path(tmp) / "load.nq"
         counts = parse_files([f for f in files if f not in tables], nquads, fmt=fmt, graph=graph,
                              base_iri=base_iri, memory_mb=memory_mb, progress=progress)
-        report, replaced = Report(), []
+        report, replaced, reports = Report(), [], {}
         if tables:
             with open(nquads, "ab") as sink:
                 for table in tables:
                     iri, quads, issues = csv_source(table)
                     if strict and (issues.errors or issues.warnings):
-                        raise ValidationFailed(f"{table}: {len(issues)} problem(s) in the table (--strict); "
-                                               "nothing was written", report=issues)
+                        raise ValidationFailed(f"{table}: {issues.summary['rejected']} row(s) rejected, "
+                                               f"{issues.count('warning')} warning(s) (--strict); nothing was written",
+                                               report=issues)
                     report.extend(issues.issues)
+                    reports[table.name] = issues
                     sink.write(graph_module.to_nquads(quads))
                     replaced.append(iri)
                     counts[iri] = len(quads)
@@ -217,7 +228,7 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
             store.replace_graphs(replaced, nquads)  # a table is its whole graph: replace it
         else:
             store.add_nquads(nquads)
-    return LoadResult(counts, report)
+    return LoadResult(counts, report, tables=reports)
 
 
 def owned_graphs(store: Store) -> list[str]:

@@ -59,7 +59,7 @@ def read_cog(path: str | Path, tally: Tally) -> Cog:
     cog = Cog()
     for line, kind, code, reg, dep, arr, label, parent in read_rows(path, COG_COLUMNS, tally=tally):
         values = {"COM": code, "REG": reg, "DEP": dep, "ARR": arr} if kind == "COM" else {"COM": code}
-        if not _codes(Record(tally.file, line, values), tally):
+        if not _codes(Record(tally.file, line, {}), values, tally):
             continue
         if kind == "COM":
             cog.communes[code] = CogCommune(line, code, label, dep, reg, arr)
@@ -76,16 +76,24 @@ _CODES = {"COM": (cleaners.COMMUNE_RE, "an INSEE commune code"),
           "code_region": (cleaners.REGION_RE, "a région code")}
 
 
-def _codes(rec: Record, tally: Tally) -> bool:
+def _codes(rec: Record, values: dict, tally: Tally) -> bool:
     """True if every code of the record (a blank REG or ARR aside: Mayotte has no arrondissement)
-    is exactly a code; else the row is rejected, naming the first bad one."""
-    for column, value in rec.values.items():
+    is exactly a code, and the commune and arrondissement codes start with the département's
+    (as the shapes require); else the row ``rec`` is rejected, naming the first bad one."""
+    for column, value in values.items():
         if column in ("REG", "ARR") and value == "":
             continue
         try:
             cleaners.code(value, *_CODES[column])
         except cleaners.CleanError as exc:
             tally.reject(rec, str(exc), column, value, "invalid-code")
+            return False
+    dep = values.get("DEP")
+    for column in ("COM", "ARR"):
+        value = values.get(column)
+        if dep is not None and value and not value.startswith(dep):
+            tally.reject(rec, f"the {column} code {value} does not start with its département {dep}", "DEP", dep,
+                         "code-not-in-departement")
             return False
     return True
 
@@ -129,8 +137,7 @@ def read_departements(path: str | Path, tally: Tally) -> dict[str, Departement]:
     deps: dict[str, Departement] = {}
     for rec in read_csv(path, required=DEP_COLUMNS, tally=tally):
         code = rec["code_departement"]
-        if not _codes(Record(rec.source, rec.line, {"code_departement": code, "code_region": rec["code_region"]}),
-                      tally):
+        if not _codes(rec, {"code_departement": code, "code_region": rec["code_region"]}, tally):
             continue
         if code in deps:
             tally.reject(rec, f"duplicate of line {deps[code].line}", "code_departement", code, "duplicate-row")
@@ -175,7 +182,7 @@ def read_arrondissements(path: str | Path, tally: Tally) -> dict[str, Arrondisse
     found: dict[str, Arrondissement] = {}
     for rec in read_csv(path, required=ARR_COLUMNS, tally=tally):
         code = rec["ARR"]
-        if not _codes(Record(rec.source, rec.line, {"ARR": code, "DEP": rec["DEP"]}), tally):
+        if not _codes(rec, {"ARR": code, "DEP": rec["DEP"]}, tally):
             continue
         if code in found:
             tally.reject(rec, f"duplicate of line {found[code].line}", "ARR", code, "duplicate-row")

@@ -147,7 +147,7 @@ def _rows(path: Path, delimiter: str, required, multiline, tally) -> Iterator:
                                   ) from None
     if read == 0:
         raise SourceDataError(f"{name}: no data rows, only the header",
-                              hint="a table without rows would empty its graph; check the download")
+                              hint="nothing was loaded: a table without rows would empty its graph; check the download")
 
 
 def _header(name: str, header: list[str] | None, end: int, required) -> list[str]:
