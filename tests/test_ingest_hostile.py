@@ -14,9 +14,11 @@ from click.testing import CliRunner
 from pvd_kg import paths
 from pvd_kg.cli import cli
 from pvd_kg.errors import SourceDataError
-from pvd_kg.ingest import anct, epci, insee, ort
+from pvd_kg.ingest import insee
 from pvd_kg.ingest.shipped import SHIPPED
 from pvd_kg.ingest.tables import Tally
+
+from csv_readers import run_reader
 
 HOSTILE = Path(__file__).parent / "data" / "hostile" / "csv"
 KEY = {spec.file: key for key, spec in SHIPPED.items()}
@@ -31,18 +33,7 @@ def read(path: Path, cog) -> Tally:
     """Run the reader of ``path``'s table (known by its shipped name); return its tally."""
     key = KEY[path.name]
     tally = Tally(key, path.name)
-    readers = {
-        "anct-pvd-2021": lambda: anct.read_pvd_2021(path, tally, cog),
-        "anct-pvd-2026": lambda: anct.read_pvd_2026(path, tally, cog),
-        "anct-acv-2024": lambda: anct.read_acv(path, tally, cog),
-        "dgaln-ort-2024": lambda: ort.read_ort(path, tally, cog),
-        "insee-cog-2024": lambda: insee.read_cog(path, tally),
-        "insee-arr-2025": lambda: insee.read_arrondissements(path, tally),
-        "insee-departements": lambda: insee.read_departements(path, tally),
-        "epci-com-2023": lambda: epci.read_memberships(path, tally, {"62907", "78003"}),
-        "epci-list-2023": lambda: epci.read_epci_list(path, tally),
-    }
-    readers[key]()
+    run_reader(key, path, tally, cog, {"62907", "78003"})
     return tally
 
 
