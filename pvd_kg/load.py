@@ -83,17 +83,18 @@ def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, gra
     return counts
 
 
-def neighbourhood(store: Store, mentioned: set) -> list[tuple]:
+def neighbourhood(store: Store, mentioned: set, replaced: Iterable[str] = ()) -> list[tuple]:
     """The stored triples needed to validate new data with what is already stored: the
     description of every node it ``mentioned`` (1 hop), and the description of the nodes those
     point to (2nd hop: ``sh:class`` needs their types, SPARQL constraints their links, such as
-    the départements of a commune's EPCI)."""
-    hop1 = store.describe(sorted(mentioned))
+    the départements of a commune's EPCI). The graphs the load ``replaced`` are not context:
+    their old values (a date the new table corrects) would contradict the new ones."""
+    hop1 = store.describe(sorted(mentioned), without=replaced)
     targets = {o for _, _, o in hop1 if isinstance(o, (URIRef, BNode))} - mentioned
-    return hop1 + store.describe(sorted(targets, key=str))
+    return hop1 + store.describe(sorted(targets, key=str), without=replaced)
 
 
-def validation_data(store: Store, nquads: Path) -> tuple[ox.Store, set[str]]:
+def validation_data(store: Store, nquads: Path, replaced: Iterable[str] = ()) -> tuple[ox.Store, set[str]]:
     """The data to validate, in an in-memory pyoxigraph store (the validator reads it without
     turning each term into a Python object): the new quads and the stored neighbourhood. Also
     the nodes whose results count, named as reports name them (an IRI, or ``_:label``): those
@@ -106,7 +107,7 @@ def validation_data(store: Store, nquads: Path) -> tuple[ox.Store, set[str]]:
     nodes = [from_oxigraph(node) for (node,) in data.query(
         "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x FILTER(isIRI(?x)) } }", use_default_graph_as_union=True)]
     mentioned = {node for node in nodes if isinstance(node, URIRef)}
-    context = neighbourhood(store, mentioned)
+    context = neighbourhood(store, mentioned, replaced)
     if context:
         add_keeping_labels(data, graph_module.ntriples_text(context, blank_prefix=""), format=ox.RdfFormat.N_TRIPLES)
     return data, {term_text(node) for node in nodes}
@@ -222,7 +223,7 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
                     if progress:
                         progress(table)
         if validate:
-            data, focus = validation_data(store, nquads)
+            data, focus = validation_data(store, nquads, replaced)
             report.extend(check(data, engine=engine, strict=strict, focus=focus).issues)
         if replaced:
             store.replace_graphs(replaced, nquads)  # a table is its whole graph: replace it

@@ -197,3 +197,17 @@ def test_cli_default_load_stores_the_sound_rows_and_prints_every_reject(built, b
     # restore the shipped list for the other tests
     assert load(built, paths.SOURCES_DIR / "pvd_communes_2021-01.csv", "--no-validate").exit_code == 0
     assert export_hash(built, tmp_path) == before
+
+
+def test_a_table_that_corrects_a_value_is_validated_without_the_graph_it_replaces(built, before, tmp_path):
+    """The stored date of the graph being replaced is not context: it would contradict the new one."""
+    shipped = paths.SOURCES_DIR / "pvd_communes_2026_derived.csv"
+    text = shipped.read_text(encoding="utf-8")
+    assert "01034,Belley,pvd-84-01-2,2021-04-22" in text
+    corrected = tmp_path / shipped.name
+    corrected.write_text(text.replace("01034,Belley,pvd-84-01-2,2021-04-22", "01034,Belley,pvd-84-01-2,2021-05-03"),
+                         encoding="utf-8")
+    result = load(built, corrected)
+    assert result.exit_code == 0, result.output
+    assert load(built, shipped, "--no-validate").exit_code == 0
+    assert export_hash(built, tmp_path) == before
