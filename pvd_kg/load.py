@@ -28,10 +28,10 @@ from . import paths
 from .errors import InputError, ValidationFailed
 from .formats import format_for_path, rdf_format
 from .oxterms import add_keeping_labels, from_oxigraph, term_text
-from .report import Report
+from .report import Issue, Report
 from .store.base import Store
 from .store.isolate import PARSE_MEMORY_MB, parse_to_nquads
-from .vocab import GRAPH
+from .vocab import GRAPH, PROV, PVD
 
 DEFAULT_GRAPH = ""  # key of the default graph in counts
 
@@ -164,6 +164,22 @@ def csv_source(path: Path) -> tuple[str, list[tuple], Report]:
     return str(out.iri), list(out.quads()), report
 
 
+def source_rows(quads: list[tuple], file: str) -> dict[str, tuple[str, int]]:
+    """Node IRI -> (file, line) of the table row each node of a table's ``quads`` was made from."""
+    lines = {s: int(o) for s, p, o, _ in quads if p == PVD.line}
+    return {str(s): (file, lines[o]) for s, p, o, _ in quads if p == PROV.wasDerivedFrom and o in lines}
+
+
+def at_rows(report: Report, rows: dict[str, tuple[str, int]]) -> None:
+    """Name, in each issue of ``report`` about a node made from a table row, that file and line
+    (the node's IRI stays in the message): the shapes see the node, the user edits the row."""
+    for n, issue in enumerate(report.issues):
+        if issue.source in rows:
+            file, line = rows[issue.source]
+            report.issues[n] = Issue(issue.severity, f"{issue.message} (node {issue.source})", file, line,
+                                     field=issue.field, value=issue.value, code=issue.code)
+
+
 _TMP_RE = re.compile(r"^pvd-kg-(?:load|build|csv)-(\d+)-")
 
 
@@ -206,7 +222,7 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
         nquads = Path(tmp) / "load.nq"
         counts = parse_files([f for f in files if f not in tables], nquads, fmt=fmt, graph=graph,
                              base_iri=base_iri, memory_mb=memory_mb, progress=progress)
-        report, replaced, reports = Report(), [], {}
+        report, replaced, reports, rows = Report(), [], {}, {}
         if tables:
             with open(nquads, "ab") as sink:
                 for table in tables:
@@ -217,6 +233,7 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
                                                report=issues)
                     report.extend(issues.issues)
                     reports[table.name] = issues
+                    rows.update(source_rows(quads, table.name))
                     sink.write(graph_module.to_nquads(quads))
                     replaced.append(iri)
                     counts[iri] = len(quads)
@@ -224,7 +241,13 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
                         progress(table)
         if validate:
             data, focus = validation_data(store, nquads, replaced)
-            report.extend(check(data, engine=engine, strict=strict, focus=focus).issues)
+            try:
+                shapes = check(data, engine=engine, strict=strict, focus=focus)
+            except ValidationFailed as exc:
+                at_rows(exc.report, rows)
+                raise
+            at_rows(shapes, rows)
+            report.extend(shapes.issues)
         if replaced:
             store.replace_graphs(replaced, nquads)  # a table is its whole graph: replace it
         else:

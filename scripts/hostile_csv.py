@@ -68,6 +68,7 @@ def main() -> None:
     write("nul-byte", "pvd_communes_2026_derived.csv", damage(pvd26, 2, "Belley", "Bel\x00ley"))
     write("fullwidth-digits", "pvd_communes_2026_derived.csv", damage(pvd26, 1, "2021-03-12", "２０２１-03-12"))
     write("fullwidth-code", "pvd_communes_2026_derived.csv", damage(pvd26, 1, "01033", "０１０３３"))
+    write("contradicts-curated-graph", "pvd_communes_2026_derived.csv", damage(pvd26, 3, "2021-07-23", "2020-06-01"))
     write("no-row-storable", "pvd_communes_2026_derived.csv",
           [pvd26[0]] + [row.replace(row[:5], "99" + row[2:5], 1) for row in pvd26[1:]])
 

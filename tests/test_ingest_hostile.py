@@ -211,3 +211,12 @@ def test_a_table_that_corrects_a_value_is_validated_without_the_graph_it_replace
     assert result.exit_code == 0, result.output
     assert load(built, shipped, "--no-validate").exit_code == 0
     assert export_hash(built, tmp_path) == before
+
+
+def test_a_value_the_shapes_refuse_is_named_by_its_file_and_line(built, before, tmp_path):
+    """Libercourt's adhésion dated 2020-06-01 contradicts the curated graph (July 2021): only the
+    shapes can tell, and their report names the table row, not only the node."""
+    output = _refused_unchanged(built, before, tmp_path, case("contradicts-curated-graph"))
+    assert ("[ERROR] [pvd_communes_2026_derived.csv:4] pvd:date='2020-06-01': Two dates of one node disagree"
+            in output)
+    assert "(node https://w3id.org/pvd-kg/id/signing/adhesion/62907)" in output
