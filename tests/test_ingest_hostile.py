@@ -83,6 +83,16 @@ def test_a_structural_damage_refuses_the_file_naming_line_and_field(name, where,
     assert "\n" not in message  # one line, whatever the value holds
 
 
+def test_a_value_past_the_csv_size_limit_refuses_the_file(tmp_path, cog):
+    """An unbalanced quote near the top of a big file makes one huge value; so does a binary file."""
+    rows = (HOSTILE / "unbalanced-quote-at-end" / "pvd_communes_2026_derived.csv").read_text(encoding="utf-8")
+    path = tmp_path / "pvd_communes_2026_derived.csv"
+    path.write_text(rows + "62907,Libercourt,pvd-32-62-22,2021-07-23,gazetteer\n" * 4000, encoding="utf-8")
+    with pytest.raises(SourceDataError, match=r"^pvd_communes_2026_derived.csv:3: a value longer than 131,072 "
+                                              r"characters \(an unbalanced quote, or not a table\?\)"):
+        read(path, cog)
+
+
 # (case, line, field, value, code, severity): the row's own issue, never a silent fix
 ROW_ISSUES = [
     ("too-many-cells", 3, "column 14", "en trop", "too-many-cells", "error"),

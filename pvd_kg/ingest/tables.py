@@ -141,9 +141,12 @@ def _rows(path: Path, delimiter: str, required, multiline, tally) -> Iterator:
                                   hint="convert the file to UTF-8") from None
         except csv.Error as exc:
             column, value = _culprit("".join(lines.record), delimiter, header)
-            raise SourceDataError(_where(name, previous + 1, column, value,
-                                         f"broken quoting ({exc}, at line {reader.line_num}): an unbalanced quote? "
-                                         "the rows after it cannot be told apart; nothing was read from this file"),
+            if "field limit" in str(exc):
+                why = f"a value longer than {csv.field_size_limit():,} characters (an unbalanced quote, or not a table?)"
+            else:
+                why = f"broken quoting ({exc}, at line {reader.line_num}): an unbalanced quote? the rows after it " \
+                      "cannot be told apart"
+            raise SourceDataError(_where(name, previous + 1, column, value, why + "; nothing was read from this file"),
                                   ) from None
     if read == 0:
         raise SourceDataError(f"{name}: no data rows, only the header",
@@ -206,7 +209,10 @@ def _line_breaks(name: str, start: int, end: int, header, cells, free: set, deli
 
 def _culprit(raw: str, delimiter: str, header: list[str]) -> tuple[str | None, str | None]:
     """The field where the broken quoting of the record ``raw`` starts, and its text."""
-    cells = next(csv.reader(io.StringIO(raw), delimiter=delimiter), None) or [""]
+    try:
+        cells = next(csv.reader(io.StringIO(raw), delimiter=delimiter), None) or [""]
+    except csv.Error:  # a field past the csv module's size limit: say where, not what
+        return None, None
     i = next((i for i, c in enumerate(cells) if "\n" in c or "\r" in c or '"' in c), len(cells) - 1)
     return (header[i] if i < len(header) else f"column {i + 1}"), cells[i]
 
