@@ -29,9 +29,9 @@ from .errors import InputError, ValidationFailed
 from .formats import format_for_path, rdf_format
 from .oxterms import add_keeping_labels, from_oxigraph, term_text
 from .parsing import ParseLimits, parse_to_nquads
-from .report import Report
+from .report import Issue, Report
 from .store.base import Store
-from .vocab import GRAPH
+from .vocab import GRAPH, PROV, PVD
 
 DEFAULT_GRAPH = ""  # key of the default graph in counts
 
@@ -43,6 +43,7 @@ class LoadResult:
     counts: dict[str, int] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
     dropped: list[str] = field(default_factory=list)
+    tables: dict[str, Report] = field(default_factory=dict)  # file name -> its rows' issues and counts
 
     @property
     def total(self) -> int:
@@ -84,17 +85,18 @@ def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, gra
     return counts
 
 
-def neighbourhood(store: Store, mentioned: set) -> list[tuple]:
+def neighbourhood(store: Store, mentioned: set, replaced: Iterable[str] = ()) -> list[tuple]:
     """The stored triples needed to validate new data with what is already stored: the
     description of every node it ``mentioned`` (1 hop), and the description of the nodes those
     point to (2nd hop: ``sh:class`` needs their types, SPARQL constraints their links, such as
-    the départements of a commune's EPCI)."""
-    hop1 = store.describe(sorted(mentioned))
+    the départements of a commune's EPCI). The graphs the load ``replaced`` are not context:
+    their old values (a date the new table corrects) would contradict the new ones."""
+    hop1 = store.describe(sorted(mentioned), without=replaced)
     targets = {o for _, _, o in hop1 if isinstance(o, (URIRef, BNode))} - mentioned
-    return hop1 + store.describe(sorted(targets, key=str))
+    return hop1 + store.describe(sorted(targets, key=str), without=replaced)
 
 
-def validation_data(store: Store, nquads: Path) -> tuple[ox.Store, set[str]]:
+def validation_data(store: Store, nquads: Path, replaced: Iterable[str] = ()) -> tuple[ox.Store, set[str]]:
     """The data to validate, in an in-memory pyoxigraph store (the validator reads it without
     turning each term into a Python object): the new quads and the stored neighbourhood. Also
     the nodes whose results count, named as reports name them (an IRI, or ``_:label``): those
@@ -107,7 +109,7 @@ def validation_data(store: Store, nquads: Path) -> tuple[ox.Store, set[str]]:
     nodes = [from_oxigraph(node) for (node,) in data.query(
         "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x FILTER(isIRI(?x)) } }", use_default_graph_as_union=True)]
     mentioned = {node for node in nodes if isinstance(node, URIRef)}
-    context = neighbourhood(store, mentioned)
+    context = neighbourhood(store, mentioned, replaced)
     if context:
         add_keeping_labels(data, graph_module.ntriples_text(context, blank_prefix=""), format=ox.RdfFormat.N_TRIPLES)
     return data, {term_text(node) for node in nodes}
@@ -135,9 +137,12 @@ def csv_source(path: Path) -> tuple[str, list[tuple], Report]:
     or its download name ``{key}.csv``) into its named graph ``pvdg:{key}``. The other shipped
     tables are read too, as the ingest checks every list against the COG.
 
-    :returns: the graph IRI, its ``(s, p, o, graph)`` tuples and the ingest's issues for the file.
+    :returns: the graph IRI, its ``(s, p, o, graph)`` tuples and the ingest's issues for the
+        file, with its counts (rows read, loaded, rejected, warned) as the report's summary.
     :raises InputError: not a known source table.
-    :raises SourceDataError: the table cannot be read at all.
+    :raises SourceDataError: the table cannot be read at all (empty, header only, broken quoting...).
+    :raises ValidationFailed: none of its rows can be stored (replacing the graph would empty it);
+        ``exc.report`` lists the rejected rows.
     """
     from .ingest.build import ingest
     from .ingest.shipped import SHIPPED
@@ -149,11 +154,32 @@ def csv_source(path: Path) -> tuple[str, list[tuple], Report]:
     with tempfile.TemporaryDirectory(prefix=f"pvd-kg-csv-{os.getpid()}-") as tmp:
         for shipped in paths.SOURCES_DIR.iterdir():
             (Path(tmp) / shipped.name).symlink_to(shipped.resolve())
-        (Path(tmp) / f"{key}.csv").unlink(missing_ok=True)
-        (Path(tmp) / f"{key}.csv").symlink_to(path.resolve())  # the download name wins over the shipped one
+        for name in (f"{key}.csv", SHIPPED[key].file):
+            (Path(tmp) / name).unlink(missing_ok=True)
+        (Path(tmp) / path.name).symlink_to(path.resolve())  # under its own name, which the issues give
         result = ingest(tmp)
-    out = result.outputs[key]
-    return str(out.iri), list(out.quads()), Report(list(result.tallies[key].issues))
+    out, tally = result.outputs[key], result.tallies[key]
+    report = Report(list(tally.issues), summary=tally.summary())
+    if tally.loaded == 0:
+        raise ValidationFailed(f"{path.name}: none of its {tally.read} row(s) can be stored; "
+                               f"the graph {out.iri} is kept as it was", report=report)
+    return str(out.iri), list(out.quads()), report
+
+
+def source_rows(quads: list[tuple], file: str) -> dict[str, tuple[str, int]]:
+    """Node IRI -> (file, line) of the table row each node of a table's ``quads`` was made from."""
+    lines = {s: int(o) for s, p, o, _ in quads if p == PVD.line}
+    return {str(s): (file, lines[o]) for s, p, o, _ in quads if p == PROV.wasDerivedFrom and o in lines}
+
+
+def at_rows(report: Report, rows: dict[str, tuple[str, int]]) -> None:
+    """Name, in each issue of ``report`` about a node made from a table row, that file and line
+    (the node's IRI stays in the message): the shapes see the node, the user edits the row."""
+    for n, issue in enumerate(report.issues):
+        if issue.source in rows:
+            file, line = rows[issue.source]
+            report.issues[n] = Issue(issue.severity, f"{issue.message} (node {issue.source})", file, line,
+                                     field=issue.field, value=issue.value, code=issue.code)
 
 
 _TMP_RE = re.compile(r"^pvd-kg-(?:load|build|csv)-(\d+)-")
@@ -198,28 +224,37 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
         nquads = Path(tmp) / "load.nq"
         counts = parse_files([f for f in files if f not in tables], nquads, fmt=fmt, graph=graph,
                              base_iri=base_iri, limits=limits, progress=progress)
-        report, replaced = Report(), []
+        report, replaced, reports, rows = Report(), [], {}, {}
         if tables:
             with open(nquads, "ab") as sink:
                 for table in tables:
                     iri, quads, issues = csv_source(table)
                     if strict and (issues.errors or issues.warnings):
-                        raise ValidationFailed(f"{table}: {len(issues)} problem(s) in the table (--strict); "
-                                               "nothing was written", report=issues)
+                        raise ValidationFailed(f"{table}: {issues.summary['rejected']} row(s) rejected, "
+                                               f"{issues.count('warning')} warning(s) (--strict); nothing was written",
+                                               report=issues)
                     report.extend(issues.issues)
+                    reports[table.name] = issues
+                    rows.update(source_rows(quads, table.name))
                     sink.write(graph_module.to_nquads(quads))
                     replaced.append(iri)
                     counts[iri] = len(quads)
                     if progress:
                         progress(table)
         if validate:
-            data, focus = validation_data(store, nquads)
-            report.extend(check(data, engine=engine, strict=strict, focus=focus).issues)
+            data, focus = validation_data(store, nquads, replaced)
+            try:
+                shapes = check(data, engine=engine, strict=strict, focus=focus)
+            except ValidationFailed as exc:
+                at_rows(exc.report, rows)
+                raise
+            at_rows(shapes, rows)
+            report.extend(shapes.issues)
         if replaced:
             store.replace_graphs(replaced, nquads)  # a table is its whole graph: replace it
         else:
             store.add_nquads(nquads)
-    return LoadResult(counts, report)
+    return LoadResult(counts, report, tables=reports)
 
 
 def owned_graphs(store: Store) -> list[str]:

@@ -14,13 +14,13 @@ DATA = Path(__file__).parent / "data" / "ingest"
 
 def test_physical_lines_survive_a_multiline_field():
     # Brest (line 2), Libercourt (3), then Bourges whose remark spans 3 physical lines
-    records = list(read_csv(DATA / "ort_multiline_remark.csv", required=("Code commune",)))
+    records = list(read_csv(DATA / "ort_multiline_remark.csv", required=("Code commune",), multiline=("Remarques",)))
     assert [(r.line, r["Code commune"]) for r in records] == [(2, "29019"), (3, "62907"), (4, "18033")]
     assert "\n" in records[2]["Remarques"]
 
 
 def test_read_rows_gives_the_same_lines_and_values():
-    rows = list(read_rows(DATA / "ort_multiline_remark.csv", ("Code commune", "Signée ?")))
+    rows = list(read_rows(DATA / "ort_multiline_remark.csv", ("Code commune", "Signée ?"), multiline=("Remarques",)))
     assert rows == [(2, "29019", "Signée"), (3, "62907", "Signée"), (4, "18033", "Signée")]
     one = list(read_rows(DATA / "epci_com_no_epci.csv", ("com_code",), delimiter=";"))
     assert one == [(2, "23001"), (3, "62907"), (4, "85113")]

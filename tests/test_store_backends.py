@@ -173,3 +173,6 @@ def test_describe(loaded):
     triples = loaded.describe([URIRef(EX + "b"), URIRef(EX + "nothing")])
     assert {(s, p) for s, p, _ in triples} == {(URIRef(EX + "b"), URIRef(EX + "name")),
                                                (URIRef(EX + "b"), URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))}
+    # a graph about to be replaced is left out (pvd_kg.load validates a table without its old graph)
+    kept = loaded.describe([URIRef(EX + "a"), URIRef(EX + "b")], without=[G2])
+    assert {s for s, _, _ in kept} == {URIRef(EX + "a")} and len(kept) == 4

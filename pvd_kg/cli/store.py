@@ -44,7 +44,9 @@ def _counts(counts: dict) -> None:
 def _refused(exc) -> None:
     """Print the report of a refused write on stderr; the caller re-raises."""
     report = getattr(exc, "report", None)
-    if report is not None:
+    if report is not None and "file" in report.summary:
+        _table_report(report, err=True)
+    elif report is not None:
         shown = sorted(report.issues, key=lambda i: i.severity != "error")[:50]
         for issue in shown:
             click.echo(str(issue), err=True)
@@ -115,6 +117,21 @@ def _issue_summary(report) -> None:
                    err=True)
 
 
+def _table_report(report, err: bool = False) -> None:
+    """A source table's counts, then every rejected row and every warning, one line each
+    (``[ERROR] [file:line:column] field='value': why``); notes are counted by kind."""
+    from collections import Counter
+
+    s = report.summary
+    notes = Counter(i.code or "other" for i in report if i.severity == "info")
+    click.echo(f"{s['file']}: {s['read']} rows read, {s['loaded']} stored, {s['rejected']} rejected, "
+               f"{report.count('warning')} warning(s) on {s['warned']} row(s), {sum(notes.values())} note(s)", err=err)
+    for issue in sorted((i for i in report if i.severity != "info"), key=lambda i: (i.severity != "error", i.line or 0)):
+        click.echo(str(issue), err=True)
+    if notes:
+        click.echo("notes: " + ", ".join(f"{n} {code}" for code, n in notes.most_common()), err=True)
+
+
 @cli.command("load")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--graph", "graph_iri", help="Named graph for triples [default: the default graph].")
@@ -126,7 +143,15 @@ def _issue_summary(report) -> None:
 def load_cmd(files, graph_iri, fmt, base_iri, no_validate, strict, **opts):
     """Parse, validate (with what is already stored) and add FILEs in one atomic write;
     or refuse with the report and leave the store as it was. Turtle, N-Triples, N-Quads,
-    TriG, JSON-LD, RDF/XML."""
+    TriG, JSON-LD, RDF/XML, and the source tables (CSV) the ingest knows.
+
+    A table replaces its graph. Its report follows: rows read, stored, rejected, then each
+    rejected row and each warning as file:line, field, value and reason. By default the
+    rejected rows are left out and the rest is stored (exit 0): the official lists carry
+    known bad rows, such as a placeholder commune. With --strict a rejected row or a warning
+    refuses the whole table (exit 1, store unchanged). A table that is empty, has only its
+    header, repeats a column or has broken quoting is always refused, as is one none of whose
+    rows can be stored."""
     from pathlib import Path
 
     from ..load import load_files
@@ -140,6 +165,8 @@ def load_cmd(files, graph_iri, fmt, base_iri, no_validate, strict, **opts):
                             progress=(lambda _: bar.update(1)) if bar else None)
     _counts(result.counts)
     click.echo(f"{result.total:>10}  quads written")
+    for report in result.tables.values():
+        _table_report(report)
 
 
 @cli.command("graphs")

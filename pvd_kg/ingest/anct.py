@@ -25,8 +25,8 @@ PVD_2021_COLUMNS = ("id_pvd", "insee_com", "lib_com", "insee_dep", "nom_maire", 
 PVD_2026_COLUMNS = ("insee_com", "lib_com", "id_pvd", "date_signature")
 ACV_COLUMNS = ("id_acv", "insee_com", "lib_com", "lib_acv", "date_signature")
 
-ID_PVD_RE = re.compile(r"^pvd-[0-9]{2}-[0-9AB]{2,4}-[0-9]+$")
-ID_ACV_RE = re.compile(r"^acv-[0-9]{3}$")
+ID_PVD_RE = re.compile(r"pvd-[0-9]{2}-[0-9AB]{2,4}-[0-9]+")
+ID_ACV_RE = re.compile(r"acv-[0-9]{3}")
 POPULATION_CEILING = 20000  # PVD targets communes under 20,000 inhabitants
 
 
@@ -48,14 +48,15 @@ class ListRow:
 
 
 def _programme_id(rec: Record, column: str, pattern: re.Pattern, tally: Tally) -> str | None:
-    value = rec[column].strip()
+    value = rec[column]
     if cleaners.is_missing(value):
         tally.warn(rec, "no programme identifier", column, value, "empty-id")
         return None
-    if not pattern.match(value):
-        tally.warn(rec, "malformed programme identifier, not published", column, value, "bad-id")
+    try:
+        return cleaners.code(value, pattern, "a programme identifier")
+    except cleaners.CleanError as exc:
+        tally.warn(rec, f"{exc}; not published", column, value, "bad-id")
         return None
-    return value
 
 
 def _shared_ids(rows: dict[str, ListRow], tally: Tally, column: str) -> None:
@@ -77,8 +78,7 @@ def _list_rows(path: str | Path, columns, id_column: str, id_re: re.Pattern, tal
     :func:`kept_commune`), each as ``(record, ListRow)`` with its name and programme identifier.
     The caller fills in the rest; the row is stored in ``rows`` (how a repeated commune is
     noticed) once the caller asks for the next one."""
-    for rec in read_csv(path, required=columns):
-        tally.read += 1
+    for rec in read_csv(path, required=columns, tally=tally):
         insee = kept_commune(rec, "insee_com", tally, cog, rows)
         if insee is None:
             continue
@@ -203,8 +203,8 @@ def read_acv(path: str | Path, tally: Tally, cog: Cog) -> dict[str, ListRow]:
                        label, "mojibake")
             label = fixed
         row.label = label or None
-        siren = rec.values.get("siren_epci", "").strip()
-        if siren:
+        siren = rec.values.get("siren_epci", "")
+        if siren.strip():
             try:
                 row.siren_epci = cleaners.siren(siren)
             except cleaners.CleanError as exc:

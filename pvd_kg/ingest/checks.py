@@ -97,7 +97,7 @@ def ort_flags(ort: dict, tally: Tally, pvd: dict, acv: dict) -> None:
                 tally.warn(rec, f"in the {name} list but flagged false", name, "false", "flag-mismatch")
 
 
-_ADHESION = re.compile(r"adh[ée]sion[^.;]{0,40}?sign[ée]+e?\s+le\s+(\d{1,2})/(\d{1,2})/(\d{2,4})", re.I)
+_ADHESION = re.compile(r"adh[ée]sion[^.;]{0,40}?sign[ée]+e?\s+le\s+([0-9]{1,2})/([0-9]{1,2})/([0-9]{2,4})", re.I)
 
 
 def ort_remark_dates(ort: dict, tally: Tally, pvd: dict) -> None:

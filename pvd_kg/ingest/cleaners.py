@@ -11,7 +11,7 @@ import re
 
 from ..dates import parse_date as _parse_date
 from ..errors import SourceDataError
-from ..iris import INSEE_COMMUNE_RE, SIREN_RE
+from ..iris import SIREN_RE
 
 #: strings that sources use to mean "no value"
 MISSING = frozenset({"", "NA", "N/A", "NULL", "None", "nan", "-"})
@@ -19,6 +19,13 @@ MISSING = frozenset({"", "NA", "N/A", "NULL", "None", "nan", "-"})
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _FR_SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _FR_DASH = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+# the patterns of the shapes (ontology/shapes.ttl): a code the readers accept never breaks them
+COMMUNE_RE = re.compile(r"(?:0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5])[0-9]{3}|97[1-8][0-9]{2}")
+DEPARTEMENT_RE = re.compile(r"0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-8]")
+REGION_RE = re.compile(r"[0-9]{2}")
+ARRONDISSEMENT_RE = re.compile(r"[0-9]{3,4}|2[AB][0-9]")
+_WHOLE = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+")
 _PHONE = re.compile(r"(?:\+33\s?|\b0)[1-9](?:[\s.-]?\d{2}){4}\b")
 
@@ -51,6 +58,8 @@ def parse_date(value: str) -> _dt.date:
     pvd_kg.ingest.cleaners.CleanError: '01/2021' is not a day date (YYYY-MM-DD or DD/MM/YYYY)
     """
     text = (value or "").strip()
+    if foreign_digits(text):
+        raise CleanError(f"{value!r} has non-ASCII digits: not a date")
     m = _FR_DASH.match(text)
     if m:
         d, mo, y = m.groups()
@@ -82,50 +91,85 @@ def date_format(value: str) -> str:
     return "other"
 
 
+def foreign_digits(text: str) -> bool:
+    """True when ``text`` holds digits other than ASCII 0-9 (Arabic-Indic, full-width,
+    superscript...), which Python's ``int()`` and ``Decimal()`` would read as numbers.
+
+    >>> foreign_digits("3439"), foreign_digits("٣٤٣٩"), foreign_digits("３４"), foreign_digits("m²")
+    (False, True, True, True)
+    """
+    return any(ch.isdigit() and not "0" <= ch <= "9" for ch in text)
+
+
+def code(value: str, pattern: re.Pattern, what: str) -> str:
+    """``value`` if it is exactly a code of ``pattern``: nothing around it, ASCII digits only.
+    A code is never trimmed or converted in silence: ``" 78003"`` is refused, not read as 78003.
+
+    :raises CleanError: the reason, naming the value.
+
+    >>> code("2A004", COMMUNE_RE, "an INSEE commune code")
+    '2A004'
+    >>> code(" 78003", COMMUNE_RE, "an INSEE commune code")
+    Traceback (most recent call last):
+    ...
+    pvd_kg.ingest.cleaners.CleanError: ' 78003' has spaces around it: not an INSEE commune code as written
+    """
+    text = value or ""
+    if text != text.strip():
+        raise CleanError(f"{value!r} has spaces around it: not {what} as written")
+    if foreign_digits(text):
+        raise CleanError(f"{value!r} has non-ASCII digits: not {what}")
+    if not pattern.fullmatch(text):
+        raise CleanError(f"{value!r} is not {what}")
+    return text
+
+
 def insee_commune(value: str) -> str:
-    """An INSEE commune code (5 characters, Corsica 2A/2B, overseas 97x).
+    """An INSEE commune code (5 characters, Corsica 2A/2B, overseas 97x), exactly as written.
 
     :raises CleanError: not a commune code.
 
-    >>> insee_commune(" 2A004 ")
+    >>> insee_commune("2A004")
     '2A004'
     >>> insee_commune("999999")
     Traceback (most recent call last):
     ...
     pvd_kg.ingest.cleaners.CleanError: '999999' is not an INSEE commune code
     """
-    text = (value or "").strip()
-    if not INSEE_COMMUNE_RE.match(text):
-        raise CleanError(f"{value!r} is not an INSEE commune code")
-    return text
+    return code(value, COMMUNE_RE, "an INSEE commune code")
 
 
 def siren(value: str) -> str:
-    """A 9-digit SIREN.
+    """A 9-digit SIREN, exactly as written.
 
-    :raises CleanError: not 9 digits.
+    :raises CleanError: not 9 ASCII digits.
 
     >>> siren("246200299")
     '246200299'
     """
-    text = (value or "").strip()
-    if not SIREN_RE.match(text):
-        raise CleanError(f"{value!r} is not a SIREN (9 digits)")
-    return text
+    return code(value, SIREN_RE, "a SIREN (9 digits)")
 
 
 def integer(value: str) -> int:
-    """A non-negative whole number written with digits only.
+    """A non-negative whole number written with ASCII digits only.
 
-    :raises CleanError: anything else.
+    :raises CleanError: anything else (spaces around it, ``٣٤٣٩``, ``３４``, ``²``...).
 
     >>> integer("3439")
     3439
     """
-    text = (value or "").strip()
-    if not text.isdigit():
-        raise CleanError(f"{value!r} is not a whole number")
-    return int(text)
+    return int(code(value, _WHOLE, "a whole number"))
+
+
+def decimal_number(value: str) -> str:
+    """A non-negative number with ASCII digits and ``.`` or ``,`` before its decimals, as written.
+
+    :raises CleanError: anything else.
+
+    >>> decimal_number("5,5")
+    '5,5'
+    """
+    return code(value, _DECIMAL, "a number")
 
 
 def has_contact(text: str) -> str | None:

@@ -30,23 +30,29 @@ def read_memberships(path: str | Path, tally: Tally, codes: set[str]) -> dict[st
     :raises SourceDataError: the file cannot be read or lacks a column.
     """
     found: dict[str, Membership] = {}
-    for line, code, com_siren, epci, _name in read_rows(path, COM_COLUMNS, delimiter=";"):
-        tally.read += 1
+    for line, code, com_siren, epci, _name in read_rows(path, COM_COLUMNS, delimiter=";", tally=tally):
         if code not in codes:
+            try:  # a code that only looks like another (" 62907") must not hide the commune's row
+                cleaners.insee_commune(code)
+            except cleaners.CleanError as exc:
+                tally.reject(Record(tally.file, line, {}), str(exc), "com_code", code, "invalid-insee")
             continue
         rec = Record(tally.file, line, {})
         if code in found:
             tally.reject(rec, f"duplicate of line {found[code].line}", "com_code", code, "duplicate-row")
             continue
-        epci = epci.strip()
         if epci == NO_EPCI:
             tally.info(rec, "the commune belongs to no EPCI (Sans objet)", "epci_siren", epci, "no-epci")
-        elif not cleaners.SIREN_RE.match(epci):
-            tally.warn(rec, "not a SIREN; no EPCI published", "epci_siren", epci, "bad-siren")
-            epci = NO_EPCI
-        com_siren = com_siren.strip()
-        if not cleaners.SIREN_RE.match(com_siren):
-            tally.warn(rec, "not a SIREN; not published", "com_siren", com_siren, "bad-siren")
+        else:
+            try:
+                cleaners.siren(epci)
+            except cleaners.CleanError as exc:
+                tally.warn(rec, f"{exc}; no EPCI published", "epci_siren", epci, "bad-siren")
+                epci = NO_EPCI
+        try:
+            cleaners.siren(com_siren)
+        except cleaners.CleanError as exc:
+            tally.warn(rec, f"{exc}; not published", "com_siren", com_siren, "bad-siren")
             com_siren = None
         found[code] = Membership(line, epci, com_siren)
     for code in sorted(codes - set(found)):
@@ -81,16 +87,17 @@ def read_epci_list(path: str | Path, tally: Tally) -> dict[str, Epci]:
     :raises SourceDataError: the file cannot be read or lacks a column.
     """
     found: dict[str, Epci] = {}
-    for rec in read_csv(path, required=LIST_COLUMNS):
-        tally.read += 1
-        siren = rec["siren_epci"].strip()
+    for rec in read_csv(path, required=LIST_COLUMNS, tally=tally):
+        siren = rec["siren_epci"]
         if siren == NO_EPCI:
             tally.info(rec, "placeholder 'Sans objet' for communes outside any EPCI; not an EPCI", "siren_epci",
                        siren, "no-epci")
             tally.rejected += 1
             continue
-        if not cleaners.SIREN_RE.match(siren):
-            tally.reject(rec, "not a SIREN", "siren_epci", siren, "bad-siren")
+        try:
+            cleaners.siren(siren)
+        except cleaners.CleanError as exc:
+            tally.reject(rec, str(exc), "siren_epci", siren, "bad-siren")
             continue
         if siren in found:
             tally.reject(rec, f"duplicate of line {found[siren].line}", "siren_epci", siren, "duplicate-row")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import iris
+from . import cleaners
 from .emit import A, GraphOut, IGEO, PROV, PVD, RDFS, fr, string
 from .tables import Record, Tally, read_csv, read_rows
 
@@ -56,13 +57,45 @@ def read_cog(path: str | Path, tally: Tally) -> Cog:
     :raises SourceDataError: the file cannot be read or lacks a column.
     """
     cog = Cog()
-    for line, kind, code, reg, dep, arr, label, parent in read_rows(path, COG_COLUMNS):
-        tally.read += 1
+    for line, kind, code, reg, dep, arr, label, parent in read_rows(path, COG_COLUMNS, tally=tally):
+        values = {"COM": code, "REG": reg, "DEP": dep, "ARR": arr} if kind == "COM" else {"COM": code}
+        if not _codes(Record(tally.file, line, {}), values, tally):
+            continue
         if kind == "COM":
             cog.communes[code] = CogCommune(line, code, label, dep, reg, arr)
         else:
             cog.others.setdefault(code, (kind, parent))
     return cog
+
+
+_CODES = {"COM": (cleaners.COMMUNE_RE, "an INSEE commune code"),
+          "REG": (cleaners.REGION_RE, "a région code"),
+          "DEP": (cleaners.DEPARTEMENT_RE, "a département code"),
+          "ARR": (cleaners.ARRONDISSEMENT_RE, "an arrondissement code"),
+          "code_departement": (cleaners.DEPARTEMENT_RE, "a département code"),
+          "code_region": (cleaners.REGION_RE, "a région code")}
+
+
+def _codes(rec: Record, values: dict, tally: Tally) -> bool:
+    """True if every code of the record (a blank REG or ARR aside: Mayotte has no arrondissement)
+    is exactly a code, and the commune and arrondissement codes start with the département's
+    (as the shapes require); else the row ``rec`` is rejected, naming the first bad one."""
+    for column, value in values.items():
+        if column in ("REG", "ARR") and value == "":
+            continue
+        try:
+            cleaners.code(value, *_CODES[column])
+        except cleaners.CleanError as exc:
+            tally.reject(rec, str(exc), column, value, "invalid-code")
+            return False
+    dep = values.get("DEP")
+    for column in ("COM", "ARR"):
+        value = values.get(column)
+        if dep is not None and value and not value.startswith(dep):
+            tally.reject(rec, f"the {column} code {value} does not start with its département {dep}", "DEP", dep,
+                         "code-not-in-departement")
+            return False
+    return True
 
 
 def emit_communes(cog: Cog, codes: set[str], out: GraphOut, tally: Tally) -> None:
@@ -102,16 +135,14 @@ def read_departements(path: str | Path, tally: Tally) -> dict[str, Departement]:
     :raises SourceDataError: the file cannot be read or lacks a column.
     """
     deps: dict[str, Departement] = {}
-    for rec in read_csv(path, required=DEP_COLUMNS):
-        tally.read += 1
-        code = rec["code_departement"].strip()
-        if not iris.DEPARTEMENT_RE.match(code):
-            tally.reject(rec, "not a département code", "code_departement", code, "invalid-code")
+    for rec in read_csv(path, required=DEP_COLUMNS, tally=tally):
+        code = rec["code_departement"]
+        if not _codes(rec, {"code_departement": code, "code_region": rec["code_region"]}, tally):
             continue
         if code in deps:
             tally.reject(rec, f"duplicate of line {deps[code].line}", "code_departement", code, "duplicate-row")
             continue
-        deps[code] = Departement(rec.line, code, rec["nom_departement"], rec["code_region"].strip(), rec["nom_region"])
+        deps[code] = Departement(rec.line, code, rec["nom_departement"], rec["code_region"], rec["nom_region"])
     return deps
 
 
@@ -149,13 +180,14 @@ def read_arrondissements(path: str | Path, tally: Tally) -> dict[str, Arrondisse
     :raises SourceDataError: the file cannot be read or lacks a column.
     """
     found: dict[str, Arrondissement] = {}
-    for rec in read_csv(path, required=ARR_COLUMNS):
-        tally.read += 1
-        code = rec["ARR"].strip()
+    for rec in read_csv(path, required=ARR_COLUMNS, tally=tally):
+        code = rec["ARR"]
+        if not _codes(rec, {"ARR": code, "DEP": rec["DEP"]}, tally):
+            continue
         if code in found:
             tally.reject(rec, f"duplicate of line {found[code].line}", "ARR", code, "duplicate-row")
             continue
-        found[code] = Arrondissement(rec.line, code, rec["DEP"].strip(), rec["LIBELLE"].strip())
+        found[code] = Arrondissement(rec.line, code, rec["DEP"], rec["LIBELLE"].strip())
     return found
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from . import cleaners
@@ -44,8 +44,7 @@ def read_ort(path: str | Path, tally: Tally, cog: Cog) -> dict[str, OrtRow]:
     :raises SourceDataError: the file cannot be read or lacks a column.
     """
     rows: dict[str, OrtRow] = {}
-    for rec in read_csv(path, required=COLUMNS):
-        tally.read += 1
+    for rec in read_csv(path, required=COLUMNS, multiline=("Remarques",), tally=tally):
         insee = kept_commune(rec, "Code commune", tally, cog, rows)
         if insee is None:
             continue
@@ -103,13 +102,13 @@ def read_ort(path: str | Path, tally: Tally, cog: Cog) -> dict[str, OrtRow]:
 
 
 def _duration(rec, tally: Tally) -> Decimal | None:
-    raw = rec["Durée (en années)"].strip()
-    if not raw:
+    raw = rec["Durée (en années)"]
+    if not raw.strip():
         return None
     try:
-        value = Decimal(raw.replace(",", "."))
-    except InvalidOperation:
-        tally.warn(rec, "not a number of years; not published", "Durée (en années)", raw, "bad-duration")
+        value = Decimal(cleaners.decimal_number(raw).replace(",", "."))
+    except cleaners.CleanError as exc:
+        tally.warn(rec, f"{exc} (years); not published", "Durée (en années)", raw, "bad-duration")
         return None
     if value <= 0:
         tally.info(rec, "a duration of 0 years means 'not given' in this table; not published",

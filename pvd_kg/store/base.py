@@ -98,13 +98,15 @@ class Store(ABC):
 
     # --- reads with a default implementation in SPARQL (backends may do better) ---
 
-    def describe(self, nodes: Iterable[Node]) -> list[tuple[Node, Node, Node]]:
-        """The stored triples (any graph) whose subject is one of ``nodes``."""
+    def describe(self, nodes: Iterable[Node], without: Iterable[str] = ()) -> list[tuple[Node, Node, Node]]:
+        """The stored triples (any graph but those ``without``) whose subject is one of ``nodes``."""
         out: list = []
         nodes = [n for n in nodes if isinstance(n, URIRef)]
+        skip = ", ".join(URIRef(g).n3() for g in without)
+        skip = f"FILTER (?g NOT IN ({skip}))" if skip else ""
         for i in range(0, len(nodes), 200):
             values = " ".join(n.n3() for n in nodes[i:i + 200])
-            answer = self.query(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+            answer = self.query(f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {skip} }}")
             out.extend(answer.rows)
         return out
 

@@ -91,12 +91,14 @@ class OxigraphStore(Store):
             triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self.ox)
             ox.serialize(triples, output, oxfmt, **kwargs)
 
-    def describe(self, nodes) -> list[tuple]:
-        out = []
+    def describe(self, nodes, without=()) -> list[tuple]:
+        out, without = [], set(without)
         for node in nodes:
             if not isinstance(node, (URIRef, BNode)):
                 continue
             for q in self.ox.quads_for_pattern(to_oxigraph(node), None, None, None):
+                if getattr(q.graph_name, "value", None) in without:
+                    continue
                 out.append((node, from_oxigraph(q.predicate), from_oxigraph(q.object)))
         return out
 
