@@ -10,15 +10,13 @@ allowed folders, see hostile_driver.py), bounded time (a subprocess timeout) and
 (``RLIMIT_AS`` on the subprocess), and the process alive (the server still answers).
 
 An entry point this version does not have yet (a command, an option, an API function) makes its
-cases skip with the reason. Cases whose fix is on another branch are marked xfail with that
-branch's name (:data:`XFAIL`), to be removed once it is merged.
+cases skip with the reason.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import fnmatch
 import gzip
 import hashlib
 import http.server
@@ -55,26 +53,6 @@ QUERY_TIMEOUT = "3"  # seconds, for `pvd-kg query --timeout` and `serve --timeou
 TOKEN = "hostile-token"
 MISSING = 77  # hostile_driver.MISSING
 HEADER = re.compile(r"^#\s*([a-z-]+):\s*(.*)$")
-
-# (case id pattern, entry point pattern) -> the branch that fixes it (issue 11), or None: the
-# first match wins
-XFAIL = {
-    ("queries/service-variable.rq", "*"): None,  # pyoxigraph cannot run SERVICE ?x: refused already
-    ("queries/service-*", "api-query"): "h/guard",  # the library runs SERVICE
-    ("queries/service-prefixed-name.rq", "*"): "h/guard",
-    ("queries/service-in-ask.rq", "*"): "h/guard",
-    ("queries/from-named-file.rq", "*"): None,  # no stored named graph of that name: empty already
-    ("queries/from-*", "*"): "h/guard",  # FROM ignored under the union default graph
-    ("queries/*.ru", "api-query"): "h/guard",  # the library passes updates to the query call
-    ("queries/load-prefixed-file.ru", "cli-query"): "h/guard",
-    ("queries/load-prefixed-file.ru", "serve-update-token"): "h/guard",
-    ("parse/*", "*"): "h/parse",
-    ("generated/*", "*validate"): "h/parse",
-    ("export/*", "*"): "h/parse",
-    ("csv/*", "*"): "h/csv",
-    ("http/*", "*"): "h/fetch",
-}
-
 
 # -- the cases --------------------------------------------------------------------------------
 
@@ -192,14 +170,7 @@ def _plan() -> list[tuple[Case, str]]:
     return plan
 
 
-def _marks(case: Case, entry: str) -> list:
-    for (case_pattern, entry_pattern), branch in XFAIL.items():
-        if fnmatch.fnmatch(case.id, case_pattern) and fnmatch.fnmatch(entry, entry_pattern):
-            return [] if branch is None else [pytest.mark.xfail(strict=False, reason=f"fixed by branch {branch}")]
-    return []
-
-
-PLAN = [pytest.param(case, entry, id=f"{case.id}-{entry}", marks=_marks(case, entry)) for case, entry in _plan()]
+PLAN = [pytest.param(case, entry, id=f"{case.id}-{entry}") for case, entry in _plan()]
 
 
 # -- the world around a case: listener, stores, servers -----------------------------------------
