@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from .errors import UnknownFormat
+from .errors import InputError, UnknownFormat
 from .formats import not_xml, rdf_format, result_format
 from .store.base import ASK, GRAPH, QueryResult
 from .vocab import PREFIXES
@@ -59,11 +59,18 @@ def _xml_term(t) -> str:
         return f"<uri>{escape(str(t))}</uri>"
     if isinstance(t, BNode):
         return f"<bnode>{escape(str(t))}</bnode>"
+    if char := not_xml(str(t)):
+        raise InputError(not_xml_answer(char), hint="ask for --format json or csv")
     if t.language:
         return f"<literal xml:lang={quoteattr(t.language)}>{escape(str(t), _XML_WS)}</literal>"
     if _plain(t):
         return f"<literal>{escape(str(t), _XML_WS)}</literal>"
     return f"<literal datatype={quoteattr(str(t.datatype))}>{escape(str(t), _XML_WS)}</literal>"
+
+
+def not_xml_answer(char: str) -> str:
+    """The refusal of an XML answer holding a character XML 1.0 cannot carry (``U+XXXX``)."""
+    return f"a literal of the answer holds {char}, which XML 1.0 cannot carry: no XML answer can be written"
 
 
 def to_xml(result: QueryResult) -> str:

@@ -373,3 +373,36 @@ def test_rdfxml_query_answer_refuses_what_xml_cannot_carry(tmp_path, store_dir):
         "error: the literal of <http://example.org/bad> <http://example.org/label> holds U+0008, which XML 1.0 "
         "cannot carry: RDF/XML cannot be written (export as N-Triples or Turtle, or correct the literal)"]
     assert not out.exists()
+
+
+def test_xml_query_results_refuse_what_xml_cannot_carry(tmp_path, store_dir):
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<http://example.org/bad> <http://example.org/label> "a\\u0000b" .\n')
+    assert run("load", str(bad), "--no-validate", "--store", str(store_dir)).returncode == 0
+    select = "SELECT ?o WHERE { <http://example.org/bad> ?p ?o }"
+    done = run("query", select, "--format", "xml", "--store", str(store_dir))
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "error: a literal of the answer holds U+0000, which XML 1.0 cannot carry: no XML answer can be written "
+        "(ask for --format json or csv)"]
+    assert "a\\u0000b" in run("query", select, "--format", "json", "--store", str(store_dir)).stdout
+
+
+def test_served_xml_answers_refuse_what_xml_cannot_carry(tmp_path, store_dir):
+    import requests
+
+    from serve_server import running_server
+
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<http://example.org/bad> <http://example.org/label> "a\\u0000b" .\n')
+    assert run("load", str(bad), "--no-validate", "--store", str(store_dir)).returncode == 0
+    select = "SELECT ?o WHERE { <http://example.org/bad> ?p ?o }"
+    construct = "CONSTRUCT WHERE { <http://example.org/bad> ?p ?o }"
+    with running_server(store_dir, log_dir=tmp_path) as server:
+        for query, accept in ((select, "application/sparql-results+xml"), (construct, "application/rdf+xml")):
+            answer = requests.get(server("/sparql"), params={"query": query}, headers={"Accept": accept}, timeout=30)
+            assert answer.status_code == 406, (accept, answer.status_code, answer.text)
+            assert "U+0000, which XML 1.0 cannot carry" in answer.text
+        answer = requests.get(server("/sparql"), params={"query": select},
+                              headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert answer.status_code == 200 and answer.json()["results"]["bindings"][0]["o"]["value"] == "a\x00b"

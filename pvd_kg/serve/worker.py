@@ -67,6 +67,10 @@ def _json_term(t) -> dict:
                                         "object": _json_term(t.object)}}
 
 
+class NotXml(Exception):
+    """A literal of the answer holds a character (``args[0]``, ``U+XXXX``) XML 1.0 cannot carry."""
+
+
 def _xml_term(t) -> str:
     import pyoxigraph as ox
 
@@ -75,6 +79,10 @@ def _xml_term(t) -> str:
     if isinstance(t, ox.BlankNode):
         return f"<bnode>{_xml_escape(t.value)}</bnode>"
     if isinstance(t, ox.Literal):
+        from pvd_kg.formats import not_xml
+
+        if char := not_xml(t.value):
+            raise NotXml(char)
         if t.language:
             return f"<literal xml:lang={quoteattr(t.language)}>{_xml_escape(t.value)}</literal>"
         if t.datatype.value != XSD_STRING:
@@ -244,9 +252,19 @@ def run_query(store, job: dict) -> dict:
                 truncated = True
                 break
             triples.append(triple)
+        if media == "application/rdf+xml":
+            from pvd_kg.formats import not_xml
+
+            for triple in triples:
+                if isinstance(triple.object, ox.Literal) and (char := not_xml(triple.object.value)):
+                    raise NotXml(char)
         ox.serialize(triples, out, ox.RdfFormat.from_media_type(media), prefixes=job.get("prefixes") or None)
         return {"ok": True, "kind": "graph", "body": out.getvalue(), "media_type": media, "truncated": truncated,
                 "rows": len(triples)}
+    except NotXml as exc:
+        from pvd_kg.results import not_xml_answer
+
+        return {"ok": False, "error": "not_acceptable", "message": not_xml_answer(exc.args[0]) + "; ask for JSON"}
     except ResultTooLarge:
         return {"ok": False, "error": "too_large",
                 "message": f"the answer is larger than {job['byte_cap']} bytes; add a LIMIT or narrow the query"}
