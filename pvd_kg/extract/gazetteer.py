@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..ingest.ort import MULTILINE as ORT_MULTILINE
 from ..ingest.shipped import SHIPPED, source_path
 from ..ingest.tables import read_rows
 
@@ -109,7 +110,7 @@ def load() -> Gazetteer:
     pvd |= {r[1] for r in read_rows(source_path("anct-pvd-2021"), ("insee_com",))}
     g.lists = {"pvd": pvd,
                "acv": {r[1] for r in read_rows(source_path("anct-acv-2024"), ("insee_com",))},
-               "ort": {r[1] for r in read_rows(source_path("dgaln-ort-2024"), ("Code commune",))}}
+               "ort": {r[1] for r in read_rows(source_path("dgaln-ort-2024"), ("Code commune",), multiline=ORT_MULTILINE)}}
     return g
 
 

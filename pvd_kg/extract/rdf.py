@@ -189,8 +189,9 @@ class _Writer:
                 self.add(iris.commune(insee), PROV.wasDerivedFrom, self.row("epci-com-2023", member[1]))
         return iri
 
-    def organisation(self, label: str, cls, evidence: dict, serves: URIRef | None = None) -> URIRef:
-        key = "caisse-des-depots" if G.fold(label) in _CDC else label
+    def organisation(self, label: str, cls, evidence: dict, serves: URIRef | None = None,
+                     key: str | None = None) -> URIRef:
+        key = "caisse-des-depots" if G.fold(label) in _CDC else key or label
         iri = iris.organisation(key)
         if key == "caisse-des-depots":
             label, cls = "Caisse des Dépôts et Consignations", PVD.FinancialInstitution
@@ -282,8 +283,10 @@ class _Writer:
             return self.organisation(f"Préfecture {self.gaz.departements[dep][0]}", PVD.StateService,
                                      p["evidence"], iris.departement(dep))
         if role == "sous-prefet":
-            return self.organisation(f"Sous-préfecture {org or self.gaz.departements[dep][0]}", PVD.StateService,
-                                     p["evidence"], iris.departement(dep))
+            town = org or self.gaz.departements[dep][0]
+            # the IRI as the curated graphs mint it (no "de"), the label as French writes it
+            return self.organisation(f"Sous-préfecture {_of(town)}", PVD.StateService, p["evidence"],
+                                     iris.departement(dep), key=f"Sous-préfecture {town}")
         if epcis and re.search(r"\b(?:communaute|cc|ca|agglo|agglomeration|intercom)\b", folded):
             return epcis[0]
         if not org:
@@ -361,3 +364,12 @@ class _Writer:
 
 
 __all__ = ["serialize", "to_dataset", "source_key", "association_number"]
+
+
+def _of(town: str) -> str:
+    """``de`` before a town's name, elided before a vowel or a mute h.
+
+    >>> _of("Soissons"), _of("Issoire")
+    ('de Soissons', "d'Issoire")
+    """
+    return ("d'" if G.fold(town[:1]) in "aeiouyh" else "de ") + town

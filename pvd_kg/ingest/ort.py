@@ -38,13 +38,16 @@ class OrtRow:
     acv_flag: bool | None = None
 
 
+MULTILINE = ("Remarques",)  # the one column whose values hold line breaks
+
+
 def read_ort(path: str | Path, tally: Tally, cog: Cog) -> dict[str, OrtRow]:
     """Read the ORT table.
 
     :raises SourceDataError: the file cannot be read or lacks a column.
     """
     rows: dict[str, OrtRow] = {}
-    for rec in read_csv(path, required=COLUMNS, multiline=("Remarques",), tally=tally):
+    for rec in read_csv(path, required=COLUMNS, multiline=MULTILINE, tally=tally):
         insee = kept_commune(rec, "Code commune", tally, cog, rows)
         if insee is None:
             continue
