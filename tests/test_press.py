@@ -116,6 +116,9 @@ def test_who_was_present_and_convention_parties_without_commune(store, curated):
     conde = {r["party"] for r in parties if r["convention"] == iris.convention("ort", "14174")}
     assert conde == {iris.commune("14174"), iris.epci("200068799"), iris.organisation("prefecture-14"),
                      iris.organisation("region-normandie"), iris.organisation("cd-14")}
+    # a framework agreement with its parties and no signing: listed all the same
+    lamentin = {r["party"] for r in parties if r["convention"] == iris.convention("operationnelle", "97115")}
+    assert lamentin == {iris.commune("97115"), iris.epci("249710062"), iris.organisation("prefecture-971")}
     assert rows(store, "convention-parties", commune="62907") == rows(
         MemoryStore.from_dataset(curated_dataset(press=False)), "convention-parties", commune="62907")
 
