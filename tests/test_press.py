@@ -112,6 +112,13 @@ def test_who_was_present_and_convention_parties_without_commune(store, curated):
     assert {(r["convention"], r["party"]) for r in parties} == set(curated.subject_objects(PVD.party))
     sarre_union = {r["party"] for r in parties if r["convention"] == iris.convention("adhesion", "67434")}
     assert len(sarre_union) >= 10 and iris.organisation("anah") in sarre_union
+    # a convention document read in a copy: the ORT text of Condé-en-Normandie names five parties
+    conde = {r["party"] for r in parties if r["convention"] == iris.convention("ort", "14174")}
+    assert conde == {iris.commune("14174"), iris.epci("200068799"), iris.organisation("prefecture-14"),
+                     iris.organisation("region-normandie"), iris.organisation("cd-14")}
+    # a framework agreement with its parties and no signing: listed all the same
+    lamentin = {r["party"] for r in parties if r["convention"] == iris.convention("operationnelle", "97115")}
+    assert lamentin == {iris.commune("97115"), iris.epci("249710062"), iris.organisation("prefecture-971")}
     assert rows(store, "convention-parties", commune="62907") == rows(
         MemoryStore.from_dataset(curated_dataset(press=False)), "convention-parties", commune="62907")
 
