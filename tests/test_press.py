@@ -5,7 +5,6 @@ convention-parties), and the co-signature network drawn from every curated event
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from rdflib import Graph

@@ -5,11 +5,8 @@ select the store's graphs, on real data."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,6 +25,7 @@ from pvd_kg.store import MemoryStore
 from pvd_kg.store.embedded import EmbeddedStore
 from pvd_kg.store.endpoint import EndpointStore
 from serve_server import build_store, running_server
+from loopback_listener import Listener
 
 SMALL = Path(__file__).parent / "data" / "analysis" / "small-programme.ttl"
 LIBERCOURT_G = str(iris.graph("libercourt"))
@@ -35,37 +33,13 @@ SMALL_G = str(iris.graph("small-programme"))
 TOKEN = "guard-token"
 
 
-class Listener:
-    """A TCP listener on a loopback port that counts the connections made to it."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
-
-    def settled(self) -> int:
-        time.sleep(0.05)  # a connection being made is counted by now
-        return self.connections
 
 
 @pytest.fixture(scope="module")
 def listener():
     lst = Listener()
     yield lst
-    lst.sock.close()
+    lst.close()
 
 
 def hostile_queries(url: str) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from pvd_kg.errors import PvdKgError
 from pvd_kg.export import export
 from pvd_kg.load import load_files
 from pvd_kg.store.embedded import EmbeddedStore
+from loopback_listener import Listener
 
 HOSTILE = Path(__file__).parent / "data" / "hostile" / "parse"
 OK = HOSTILE / "ok.nt"
@@ -56,32 +56,13 @@ EXPECTED = {
 }
 
 
-class Listener:
-    """A loopback TCP listener that counts the connections it gets (it never answers)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
 
 
 @pytest.fixture(scope="module")
 def listener():
     server = Listener()
     yield server
-    server.sock.close()
+    server.close()
 
 
 def hostile(name: str, folder: Path, port: int) -> Path:

@@ -349,8 +349,7 @@ def _parties(text: str) -> list[dict]:
     parties = []
     for m in re.finditer(r"^\s*(?P<party>(?:La|Le|L['’]|Les)\s*[^,\n]{2,90}?)\s*,\s*(?P<rep>représentée?\s+par\s+[^\n]+)$",
                          text, re.M):
-        a, b = m.start("party"), m.end("party")
-        ra, rb = m.start("rep"), m.end("rep")
+        a, ra = m.start("party"), m.start("rep")
         rep_text = m["rep"].rstrip(" ,;.")
         parties.append({"as_written": m["party"], "represented_by": rep_text,
                         "evidence": _ev(text, a, ra + len(rep_text))})
