@@ -144,7 +144,8 @@ def new_generation(state) -> None:
 
 async def _http_error(request, exc: HTTPException):
     """Starlette's own errors (unknown path, wrong method) in the one error shape."""
-    return error_response(exc.status_code, exc.detail or "error", accept=request.headers.get("accept"))
+    return error_response(exc.status_code, exc.detail or "error", accept=request.headers.get("accept"),
+                          headers=exc.headers)  # e.g. Allow on a 405
 
 
 async def _overloaded(request, exc: Overloaded):

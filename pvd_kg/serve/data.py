@@ -86,6 +86,7 @@ SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {
   UNION { BIND("people" AS ?what) ?x a foaf:Person }
 } GROUP BY ?what"""
 
+DISTINCT_TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
 GRAPHS_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 

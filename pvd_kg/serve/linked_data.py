@@ -58,20 +58,25 @@ async def resource(request: Request) -> Response:
         if ext is None:
             return error_response(406, "no acceptable representation",
                                   hint="text/html, " + ", ".join(f.media_type for f in RDF_FORMATS), accept=accept)
+        if not await _exists(request.app, iri):
+            return error_response(404, f"nothing is known about {iri}", accept=accept)
         return RedirectResponse(urls.document(iri, ext), status_code=303, headers={**CORS_HEADERS, "Vary": "Accept"})
     if ext == HTML_SUFFIX:
         return await _page(request, iri)
     fmt = DOCUMENT_SUFFIXES[ext]
-    body, count = await _rdf(request.app, data.resource_rdf_query(iri), fmt.media_type)
+    # N-Quads and TriG name each statement's graph; JSON-LD stays one plain graph for its readers
+    body, count = await _rdf(request.app, data.resource_rdf_query(iri), fmt.media_type,
+                             with_graphs=fmt.name in ("nquads", "trig"))
     if count == 0 and not await _exists(request.app, iri):
         return error_response(404, f"nothing is known about {iri}", accept=accept)
     return Response(body, media_type=fmt.media_type, headers={**CORS_HEADERS, "Link": _alternates(urls, iri)})
 
 
-async def _rdf(app, query: str, media_type: str) -> tuple[bytes, int]:
+async def _rdf(app, query: str, media_type: str, with_graphs: bool = False) -> tuple[bytes, int]:
+    """A CONSTRUCT's answer; ``with_graphs``: in a quad format, each statement in its graph(s)."""
     config = app.state.config
     reply = await app.state.pool.run({"op": "query", "query": data.sparql_prologue() + query, "result_format": None,
-                                      "rdf_media_type": media_type, "prefixes": PREFIXES,
+                                      "rdf_media_type": media_type, "prefixes": PREFIXES, "with_graphs": with_graphs,
                                       "row_cap": config.row_cap, "byte_cap": config.byte_cap})
     if not reply["ok"]:
         raise data.QueryError(reply["message"])
@@ -143,7 +148,7 @@ async def _page(request: Request, iri: str) -> Response:
     context = {"iri": iri, "label": data.pick_label(labels) or compact(iri), "properties": _group(out, urls),
                "inbound": _group(inbound, urls), "sources": list(sources.values()),
                "types": sorted({compact(t) for t in types}),
-               "formats": [(f.name, urls.document(iri, f.extension)) for f in RDF_FORMATS]}
+               "formats": [(f.name, f.media_type, urls.document(iri, f.extension)) for f in RDF_FORMATS]}
     if COMMUNE_CLASS in types:
         context["commune"] = await _commune_extras(app, iri, urls)
     return render(request, "resource.html", context, headers={"Vary": "Accept", "Link": _alternates(urls, iri)})

@@ -18,7 +18,7 @@ from ..formats import rdf_format
 from ..vocab import BASE, PREFIXES, PVD
 from . import data, geo
 from .negotiation import rdf_format_for
-from .responses import CORS_HEADERS, error_response
+from .responses import CORS_HEADERS, error_response, graph_body
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 DUMP_FORMATS = ("nq", "trig", "jsonld")  # quad formats: the named graphs are kept
@@ -38,7 +38,10 @@ async def figures(app) -> dict:
     if key not in app.state.cache:
         counts = {r["what"]["value"]: int(r["n"]["value"]) for r in await data.select(app, data.FIGURES_QUERY)}
         graphs = [(r["g"]["value"], int(r["n"]["value"])) for r in await data.select(app, data.GRAPHS_QUERY)]
-        app.state.cache[key] = {"counts": counts, "graphs": graphs, "triples": sum(n for _, n in graphs)}
+        # void:triples is "the total number of triples contained in the dataset": a triple held
+        # by two graphs counts once (each graph's own count is its subset's void:triples)
+        triples = int((await data.select(app, data.DISTINCT_TRIPLES_QUERY))[0]["n"]["value"])
+        app.state.cache[key] = {"counts": counts, "graphs": graphs, "triples": triples}
     return app.state.cache[key]
 
 
@@ -141,7 +144,7 @@ async def void_description(request: Request) -> Response:
         g.add((ds, VOID.subset, subset))
         g.add((subset, RDF.type, VOID.Dataset))
         g.add((subset, VOID.triples, Literal(n, datatype=XSD.integer)))
-    return Response(g.serialize(format=fmt.rdflib_name), media_type=fmt.media_type,
+    return Response(graph_body(g, fmt), media_type=fmt.media_type,
                     headers={**CORS_HEADERS, "Vary": "Accept"})
 
 

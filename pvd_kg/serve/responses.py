@@ -17,6 +17,31 @@ CORS_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP token (RFC 9110, 5.6.2)
+
+# a graph of triples asked for in a quad format: N-Triples is N-Quads, Turtle is TriG (default graph)
+_TRIPLES_AS = {"nquads": "nt", "trig": "turtle"}
+
+
+def graph_body(graph, fmt) -> bytes:
+    """An rdflib graph of triples in ``fmt`` (a :class:`pvd_kg.formats.RdfFormat`); in a quad
+    format its triples are the default graph."""
+    return graph.serialize(format=_TRIPLES_AS.get(fmt.name, fmt.rdflib_name), encoding="utf-8")
+
+
+def preflight_headers(requested: str | None) -> dict:
+    """CORS headers of a preflight: the fixed list plus the request headers the browser asks
+    for (``Access-Control-Request-Headers``), those that are well-formed header names."""
+    headers = dict(CORS_HEADERS)
+    allowed = [h.strip() for h in CORS_HEADERS["Access-Control-Allow-Headers"].split(",")]
+    known = {h.lower() for h in allowed}
+    names = [h.strip() for h in (requested or "").split(",") if h.strip()]
+    if all(_HEADER_NAME.match(n) for n in names):
+        allowed += [n for n in names if n.lower() not in known]
+    headers["Access-Control-Allow-Headers"] = ", ".join(allowed)
+    return headers
+
+
 _POSITION = re.compile(r"error at (\d+):(\d+)|at line (\d+), column (\d+)")
 
 
@@ -48,6 +73,8 @@ def error_response(status: int, message: str, *, hint: str | None = None, accept
     """
     payload = error_payload(status, message, hint)
     all_headers = dict(CORS_HEADERS)
+    if status == 406:  # another Accept would get another answer
+        all_headers["Vary"] = "Accept"
     all_headers.update(headers or {})
     wants = choose(accept, ["text/plain", "application/json", "application/sparql-results+json", "text/html"])
     if wants in ("application/json", "application/sparql-results+json"):

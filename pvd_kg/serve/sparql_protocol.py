@@ -23,7 +23,7 @@ from ..vocab import PREFIXES
 from .admission import Overloaded
 from .app import new_generation
 from .negotiation import rdf_format_for, result_format_for
-from .responses import CORS_HEADERS, error_response
+from .responses import CORS_HEADERS, error_response, graph_body, preflight_headers
 from .result_cache import deterministic
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -35,9 +35,9 @@ UPDATE_TYPE = "application/sparql-update"
 class ProtocolError(Exception):
     """A request the protocol refuses; ``status`` is the HTTP status to answer with."""
 
-    def __init__(self, status: int, message: str, hint: str | None = None):
+    def __init__(self, status: int, message: str, hint: str | None = None, headers: dict | None = None):
         super().__init__(message)
-        self.status, self.message, self.hint = status, message, hint
+        self.status, self.message, self.hint, self.headers = status, message, hint, headers
 
 
 @dataclass
@@ -91,7 +91,7 @@ async def parse_operation(request: Request, max_bytes: int) -> Operation | None:
     url_params = parse_qsl(request.url.query, keep_blank_values=True)
     if len(request.url.query) > max_bytes:
         raise ProtocolError(414, f"the query string is longer than {max_bytes} bytes")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET answer without its body
         if _one(url_params, "update") is not None:
             raise ProtocolError(400, "updates must be sent with POST", hint="POST update=... or application/sparql-update")
         text = _one(url_params, "query")
@@ -99,7 +99,8 @@ async def parse_operation(request: Request, max_bytes: int) -> Operation | None:
             return None
         return _operation("query", text, url_params)
     if request.method != "POST":
-        raise ProtocolError(405, f"method {request.method} is not allowed", hint="use GET or POST")
+        raise ProtocolError(405, f"method {request.method} is not allowed", hint="use GET or POST",
+                            headers={"Allow": "GET, HEAD, POST, OPTIONS"})
     content_type = request.headers.get("content-type", "")
     media = content_type.split(";")[0].strip().lower()
     if not media:
@@ -221,15 +222,15 @@ async def sparql_endpoint(request: Request) -> Response:
     config, pool, urls = state.config, state.pool, state.urls
     accept = request.headers.get("accept")
     if request.method == "OPTIONS":
-        return Response(status_code=204, headers=CORS_HEADERS)
+        return Response(status_code=204, headers=preflight_headers(request.headers.get("access-control-request-headers")))
     try:
         op = await parse_operation(request, config.max_request_bytes)
     except ProtocolError as exc:
-        return error_response(exc.status, exc.message, hint=exc.hint, accept=accept)
+        return error_response(exc.status, exc.message, hint=exc.hint, accept=accept, headers=exc.headers)
     if op is None:
         fmt = rdf_format_for(accept) or RDF_FORMATS[0]
         graph = service_description(urls.absolute("/sparql", str(request.base_url)), config.allow_update)
-        body = graph.serialize(format=fmt.rdflib_name)
+        body = graph_body(graph, fmt)
         return Response(body, media_type=fmt.media_type, headers={**CORS_HEADERS, "Vary": "Accept"})
     base_iri = urls.absolute("/sparql", str(request.base_url))
     cache = state.result_cache

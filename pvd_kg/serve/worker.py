@@ -252,6 +252,10 @@ def run_query(store, job: dict) -> dict:
                 truncated = True
                 break
             triples.append(triple)
+        if job.get("with_graphs") and ox.RdfFormat.from_media_type(media).supports_datasets:
+            # a quad document names the graph each statement is in (one line per graph holding it)
+            triples = [ox.Quad(t.subject, t.predicate, t.object, q.graph_name) for t in triples
+                       for q in store.quads_for_pattern(t.subject, t.predicate, t.object)]
         if media == "application/rdf+xml":
             from pvd_kg.formats import not_xml
 
