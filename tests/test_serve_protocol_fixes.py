@@ -5,6 +5,7 @@ preflight, unknown IRIs, graph names in quad documents, the HTML alternates and 
 from __future__ import annotations
 
 import re
+import socket
 
 import pytest
 import requests
@@ -145,3 +146,24 @@ def test_void_triples_counts_distinct_triples(server):
     g = Graph().parse(data=requests.get(server("/.well-known/void")).text, format="turtle")
     ds = URIRef(server("/.well-known/void") + "#dataset")
     assert g.value(ds, VOID.triples) == Literal(distinct)
+
+
+def _raw_get(server, target: bytes) -> tuple[int, bytes]:
+    """A GET whose request line is sent byte for byte (no client percent-encodes it)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return int(head.split(b" ")[1]), body
+
+
+def test_raw_utf8_in_the_url_is_served(server):
+    query = 'SELECT ("Fère" AS ?x) WHERE {}'.replace(" ", "%20").replace('"', "%22").replace("{}", "%7B%7D")
+    status, body = _raw_get(server, b"/sparql?query=" + query.encode("utf-8"))
+    assert status == 200 and "Fère" in body.decode("utf-8"), body
+    status, body = _raw_get(server, "/id/commune/é".encode("utf-8"))
+    assert status == 404 and "https://w3id.org/pvd-kg/id/commune/é" in body.decode("utf-8"), body
+    status, body = _raw_get(server, COMMUNE_PATH.encode() + b".ttl")
+    assert status == 200 and b"Libercourt" in body

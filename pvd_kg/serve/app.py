@@ -180,6 +180,8 @@ def serve(config: ServeConfig) -> None:
     """
     import uvicorn
 
+    from .raw_urls import Utf8UrlProtocol
+
     config.check()
-    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level="warning",
+    uvicorn.run(create_app(config), host=config.host, port=config.port, log_level="warning", http=Utf8UrlProtocol,
                 proxy_headers=True, forwarded_allow_ips="127.0.0.1", timeout_graceful_shutdown=5)
