@@ -119,3 +119,9 @@ def test_def_page_screenshot(server, browser):
     browser.save_screenshot(str(ARTIFACTS / "def-page.png"))
     assert heading.text.startswith("Ontologie du programme Petites villes de demain")
     assert heading.text.count("Ontolog") == 1
+
+
+def test_french_definition_before_the_english_one(server):
+    html = requests.get(server("/def.html"), timeout=120).text
+    french = html.index("Département français (ou collectivité d'outre-mer codée comme tel par l'Insee).")
+    assert french < html.index("A French département (or an overseas collectivity that INSEE codes as one).")

@@ -5,7 +5,7 @@ pyLODE takes every ``skos:ConceptScheme`` for one more ontology (their titles jo
 heading, the last one's IRI becomes the ontology's) and joins every name of a term into its
 heading (``départementdépartement``). So the schemes are left out, and of each term's names only
 the French one is kept (another language when it has no French name). Definitions keep both
-languages: pyLODE lists them one per line."""
+languages, French first: pyLODE lists them one per line."""
 
 from __future__ import annotations
 
@@ -21,11 +21,17 @@ def page_graph(graph: Graph) -> Graph:
     page = Graph()
     for prefix, namespace in graph.namespaces():
         page.bind(prefix, namespace)
-    for s, p, o in graph:
+    for s, p, o in sorted(graph, key=_page_order):  # pyLODE lays terms and values out in this order
         if s in schemes or (p in NAME_PROPERTIES and o != _page_name(graph, s, p)):
             continue
         page.add((s, p, o))
     return page
+
+
+def _page_order(triple):
+    """Terms by IRI; of a term's values, those in French first."""
+    s, p, o = triple
+    return s, p, not (isinstance(o, Literal) and o.language == PAGE_LANGUAGE), o
 
 
 def _page_name(graph: Graph, subject, prop):
