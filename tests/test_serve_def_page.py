@@ -5,6 +5,7 @@ into tests/artifacts/def-page.png."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -125,3 +126,21 @@ def test_french_definition_before_the_english_one(server):
     html = requests.get(server("/def.html"), timeout=120).text
     french = html.index("Département français (ou collectivité d'outre-mer codée comme tel par l'Insee).")
     assert french < html.index("A French département (or an overseas collectivity that INSEE codes as one).")
+
+
+@pytest.mark.parametrize("term, label", [("Departement", "département"), ("commune", "commune"),
+                                         ("Commune", "commune")])
+def test_term_anchor_is_the_iri_fragment(server, term, label):
+    html = requests.get(server("/def.html"), timeout=120).text
+    assert re.search(rf'<div class="[^"]*entity" id="{term}">\s*<h3>{label}\s*<sup', html)
+
+
+def test_term_iri_fragment_scrolls_to_the_term(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 900)
+    browser.get(server("/def#Departement"))
+    heading = wait(browser).until(lambda d: d.find_element(By.CSS_SELECTOR, "#Departement h3"))
+    browser.save_screenshot(str(ARTIFACTS / "def-term.png"))
+    assert heading.text.split() == ["département", "c"]
+    assert 0 <= browser.execute_script("return arguments[0].getBoundingClientRect().top", heading) < 100

@@ -9,7 +9,7 @@ languages, French first: pyLODE lists them one per line."""
 
 from __future__ import annotations
 
-from rdflib import DC, DCTERMS, RDF, RDFS, SDO, SKOS, Graph, Literal
+from rdflib import DC, DCTERMS, RDF, RDFS, SDO, SKOS, Graph, Literal, URIRef
 
 PAGE_LANGUAGE = "fr"
 NAME_PROPERTIES = frozenset({RDFS.label, SKOS.prefLabel, DCTERMS.title, DC.title, SDO.name})
@@ -45,4 +45,14 @@ def ontology_html(turtle: bytes) -> str:
     """The pyLODE page of the ontology given as Turtle."""
     from pylode import OntPub
 
-    return OntPub(ontology=page_graph(Graph().parse(data=turtle, format="turtle"))).make_html()
+    graph = page_graph(Graph().parse(data=turtle, format="turtle"))
+    pub = OntPub(ontology=graph)
+    pub.fids.update(_term_anchors(graph))
+    return pub.make_html()
+
+
+def _term_anchors(graph: Graph) -> dict[str, str]:
+    """Each hash term's fragment as its anchor (pyLODE would make ``dpartement`` of the label), so
+    that a term IRI dereferenced to ``/def#Departement`` lands on the term."""
+    terms = {str(s) for s in graph.subjects() if isinstance(s, URIRef) and s.fragment}
+    return {term: URIRef(term).fragment for term in terms}
