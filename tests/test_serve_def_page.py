@@ -1,7 +1,8 @@
 """The ontology page ``/def`` of a real ``pvd-kg serve``: one heading (the ontology's title), the
 ontology's own IRI in its metadata (not a concept scheme's), and each term headed by its French
-label alone (not the French and English labels glued together). Then headless Chromium draws it
-into tests/artifacts/def-page.png."""
+label alone (not the French and English labels glued together), French definitions first, the
+term IRI's fragment as its anchor. Headless Chromium draws the page into
+tests/artifacts/def-page.png and def-term.png (opened at /def#Departement)."""
 
 from __future__ import annotations
 
