@@ -13,7 +13,7 @@ from starlette.routing import Route
 from .. import paths
 from ..formats import RDF_FORMATS
 from ..vocab import ONTOLOGY_IRI, PREFIXES
-from . import data, geo
+from . import data, geo, ontology_page
 from .negotiation import HTML, choose
 from .pages import render
 from .responses import CORS_HEADERS, error_response
@@ -203,14 +203,6 @@ async def ontology_turtle(app) -> bytes:
     return cache[key]
 
 
-def _pylode_html(turtle: bytes) -> str:
-    from pylode import OntPub
-    from rdflib import Graph
-
-    graph = Graph().parse(data=turtle, format="turtle")
-    return OntPub(ontology=graph).make_html()
-
-
 async def ontology_html(app) -> str | None:
     """pyLODE documentation of the ontology, made once per store generation (in a thread)."""
     key = ("ontology-html", app.state.generation)
@@ -219,7 +211,7 @@ async def ontology_html(app) -> str | None:
         turtle = await ontology_turtle(app)
         if turtle is None:
             return None
-        cache[key] = await asyncio.get_running_loop().run_in_executor(None, _pylode_html, turtle)
+        cache[key] = await asyncio.get_running_loop().run_in_executor(None, ontology_page.ontology_html, turtle)
     return cache[key]
 
 
