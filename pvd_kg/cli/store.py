@@ -41,7 +41,7 @@ def _counts(counts: dict) -> None:
         click.echo(f"{n:>10}  {graph or '(default graph)'}")
 
 
-def _refused(exc) -> None:
+def _refused(exc, lister: str) -> None:
     """Print the report of a refused write on stderr; the caller re-raises."""
     report = getattr(exc, "report", None)
     if report is not None and "file" in report.summary:
@@ -51,12 +51,12 @@ def _refused(exc) -> None:
         for issue in shown:
             click.echo(str(issue), err=True)
         if len(report) > len(shown):
-            click.echo(f"... and {len(report) - len(shown)} more (`pvd-kg validate` lists them all)", err=True)
+            click.echo(f"... and {len(report) - len(shown)} more ({lister} lists them all)", err=True)
     exc.exit_code = 1
 
 
 @contextlib.contextmanager
-def _writing(bar=None):
+def _writing(bar=None, lister: str = "`pvd-kg validate FILE...`"):
     """Around a store write: a refused write prints its report (then fails with exit status 1),
     and a progress bar is closed whatever happens."""
     from ..errors import ValidationFailed
@@ -64,7 +64,7 @@ def _writing(bar=None):
     try:
         yield
     except ValidationFailed as exc:
-        _refused(exc)
+        _refused(exc, lister)
         raise
     finally:
         if bar:
@@ -90,7 +90,7 @@ def build_cmd(strict, engine, no_validate, **opts):
         if bar:  # no step for the first stage: the bar counts finished stages
             bar.update(0 if name == BUILD_STAGES[0] else 1, name)
 
-    with _open_store(opts) as store, _writing(bar):
+    with _open_store(opts) as store, _writing(bar, "`pvd-kg build-report`"):
         result = build(store, strict=strict, engine=engine, validate=not no_validate, progress=stage)
     _counts(result.counts)
     click.echo(f"{result.total:>10}  quads in {len(result.counts)} graph(s)")
@@ -113,8 +113,7 @@ def _issue_summary(report) -> None:
             detail = ", ".join(f"{n} {code}" for code, n in kinds.most_common())
             click.echo(f"{sum(kinds.values())} {severity}(s): {detail}", err=True)
     if len(report):
-        click.echo("(`pvd-kg build-report` lists the source issues one by one, `pvd-kg validate` the shapes')",
-                   err=True)
+        click.echo("(`pvd-kg build-report` lists the source issues one by one)", err=True)
 
 
 def _table_report(report, err: bool = False) -> None:
@@ -248,7 +247,11 @@ def query_cmd(query, params, fmt, timeout, memory_mb, limit, allow_remote, outpu
         key, value = p.split("=", 1)
         values[key.strip()] = value
     path = Path(query)
-    if query.endswith(".rq") and path.is_file():
+    looks_like_path = not any(c.isspace() for c in query) and (
+        query.endswith((".rq", ".sparql")) or "/" in query or "\\" in query)
+    if looks_like_path and not path.exists():
+        raise InputError(f"no such file: {query}")
+    if query.endswith((".rq", ".sparql")) and path.is_file():
         parsed = queries.parse_query(path.read_text(encoding="utf-8"), name=path.stem, path=path)
     else:
         parsed = queries.resolve(query)

@@ -1,0 +1,94 @@
+"""Issue 14, CLI findings: each one run as a user would, through the `pvd-kg` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pvd_kg.formats import format_for_path
+
+from test_load import CONFORMING, G
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pvd_kg(*args, cwd=None, timeout=120) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return subprocess.run([sys.executable, "-m", "pvd_kg.cli", *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "store"
+    res = pvd_kg("load", CONFORMING, "--graph", G, "--store", path)
+    assert res.returncode == 0, res.stderr
+    return path
+
+
+@pytest.mark.parametrize("port", ["99999", "-1"])
+def test_serve_refuses_a_port_outside_the_tcp_range(port, tmp_path):
+    res = pvd_kg("serve", "--port", port, "--store", tmp_path / "store", timeout=60)
+    assert res.returncode == 2
+    assert "--port" in res.stderr and "0<=x<=65535" in res.stderr
+    assert "serving" not in res.stderr
+
+
+@pytest.mark.parametrize("query", ["./missing.rq", "missing.sparql", "sub/dir/q"])
+def test_query_names_a_missing_file(store, tmp_path, query):
+    res = pvd_kg("query", query, "--store", store, cwd=tmp_path)
+    assert res.returncode != 0
+    assert f"no such file: {query}" in res.stderr
+    assert "not a SPARQL query" not in res.stderr and "Traceback" not in res.stderr
+
+
+def test_query_reads_a_sparql_file(store, tmp_path):
+    (tmp_path / "count.sparql").write_text("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }\n")
+    res = pvd_kg("query", "count.sparql", "--store", store, "--format", "csv", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[0] == "n" and int(res.stdout.splitlines()[1]) > 0
+
+
+def test_build_hint_names_the_command_that_lists_the_issues():
+    source = (ROOT / "pvd_kg" / "cli" / "store.py").read_text(encoding="utf-8")
+    assert "the shapes'" not in source
+    res = pvd_kg("build-report", "--help")
+    assert res.returncode == 0  # the command the hint names exists
+
+
+@pytest.mark.parametrize("name,fmt", [("kg.nquads", "nquads"), ("kg.ntriples", "nt"), ("kg.nq", "nquads")])
+def test_long_extensions_name_their_format(name, fmt):
+    assert format_for_path(name).name == fmt
+    assert format_for_path("kg.nq").extension == "nq"  # what export still writes by default
+
+
+def test_an_nquads_export_loads_and_validates_back(store, tmp_path):
+    out = tmp_path / "kg.nquads"
+    res = pvd_kg("export", "--format", "nquads", "-o", out, "--store", store)
+    assert res.returncode == 0, res.stderr
+    res = pvd_kg("validate", out)
+    assert res.returncode == 0 and "cannot tell the RDF format" not in res.stderr, res.stderr
+    res = pvd_kg("load", out, "--store", tmp_path / "other")
+    assert res.returncode == 0, res.stderr
+    assert G in res.stdout
+
+
+def test_validate_takes_the_rdf_format(tmp_path):
+    odd = tmp_path / "data.txt"
+    odd.write_bytes(CONFORMING.read_bytes())
+    res = pvd_kg("validate", odd)
+    assert res.returncode != 0 and "cannot tell the RDF format" in res.stderr
+    res = pvd_kg("validate", odd, "--rdf-format", "turtle")
+    assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.parametrize("name", ["x.jpg", "x.svg", "x"])
+def test_chart_refuses_a_file_it_would_not_write_as_named(tmp_path, name):
+    res = pvd_kg("chart", "timeline", "--from", "curated", "-o", tmp_path / name)
+    assert res.returncode != 0 and "PNG" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / name).exists()
