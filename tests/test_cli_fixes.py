@@ -92,3 +92,60 @@ def test_chart_refuses_a_file_it_would_not_write_as_named(tmp_path, name):
     res = pvd_kg("chart", "timeline", "--from", "curated", "-o", tmp_path / name)
     assert res.returncode != 0 and "PNG" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / name).exists()
+
+
+def test_graphs_and_stats_show_the_default_graph(tmp_path):
+    triples = tmp_path / "plain.nt"
+    triples.write_text('<http://ex.org/a> <http://ex.org/p> "x" .\n<http://ex.org/a> <http://ex.org/q> "y" .\n')
+    store = tmp_path / "store"
+    assert pvd_kg("load", triples, "--no-validate", "--store", store).returncode == 0
+    assert pvd_kg("load", CONFORMING, "--graph", G, "--store", store).returncode == 0
+    res = pvd_kg("graphs", "--store", store)
+    assert res.returncode == 0, res.stderr
+    lines = [line.split(None, 1) for line in res.stdout.splitlines()]
+    assert ["2", "(default graph)"] in lines and any(line[1] == G for line in lines)
+    res = pvd_kg("stats", "--store", store)
+    total = int(res.stdout.split()[0])
+    per_graph = res.stdout.split("triples per graph:")[1].split("instances per class:")[0]
+    assert sum(int(line.split()[0]) for line in per_graph.strip().splitlines()) == total
+    assert "(default graph)" in per_graph
+
+
+def test_drop_of_a_non_iri_graph_is_one_line(store):
+    res = pvd_kg("drop", "--graph", "default", "--store", store)
+    assert res.returncode != 0 and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["graphs", "stats", "export"])
+def test_an_empty_store_folder_is_named(tmp_path, command):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = pvd_kg(command, "--store", empty)
+    assert res.returncode != 0
+    assert f"no pvd-kg store at {empty} (empty folder)" in res.stderr and "pvd-kg build" in res.stderr
+    assert "CURRENT" not in res.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "load"])
+def test_an_ill_typed_date_is_refused_in_one_line(tmp_path, command):
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<http://ex.org/a> <http://ex.org/p> "2019-13-45"^^<http://www.w3.org/2001/XMLSchema#date> .\n')
+    extra = ["--store", tmp_path / "store"] if command == "load" else []
+    res = pvd_kg(command, bad, *extra)
+    assert res.returncode != 0 and "Traceback" not in res.stderr and "Failed to convert" not in res.stderr
+    assert "'2019-13-45'" in res.stderr and "not a valid xsd:date" in res.stderr
+
+
+def test_programme_aims_fall_back_to_french():
+    from pvd_kg import queries
+    from pvd_kg.graph import curated_dataset
+    from pvd_kg.store import MemoryStore
+
+    store = MemoryStore.from_dataset(curated_dataset(press=False))
+    french = queries.run("programme-aims", store, {"lang": "fr"}).dicts()
+    english = queries.run("programme-aims", store, {"lang": "en"}).dicts()
+    assert len(french) >= 5
+    pairs = lambda answer: [(r["property"], r["value"]) for r in answer]  # noqa: E731
+    assert pairs(english) == pairs(french)  # no English aims in the graph: the French ones
+    assert {r["label"].language for r in english} == {"en"}  # the label has an English form

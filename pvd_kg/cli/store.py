@@ -29,7 +29,14 @@ def store_options(f):
 
 
 def _open_store(opts: dict, read_only: bool = False, query_memory_mb: int | None = None):
+    from pathlib import Path
+
+    from ..errors import InputError
     from ..store import open_store
+
+    folder = opts.get("store_path")
+    if read_only and not opts.get("endpoint") and folder and Path(folder).is_dir() and not any(Path(folder).iterdir()):
+        raise InputError(f"no pvd-kg store at {folder} (empty folder)", hint="run `pvd-kg build`")
 
     return open_store(opts.pop("store_path"), endpoint=opts.pop("endpoint"), update_endpoint=opts.pop("update_endpoint"),
                       gsp_endpoint=opts.pop("gsp_endpoint"), user=opts.pop("user"), password=opts.pop("password"),
@@ -171,9 +178,16 @@ def load_cmd(files, graph_iri, fmt, base_iri, no_validate, strict, **opts):
 @cli.command("graphs")
 @store_options
 def graphs_cmd(**opts):
-    """List the named graphs, with their number of triples."""
+    """List the named graphs (and the default graph when it holds triples), with their number of triples."""
     with _open_store(opts, read_only=True) as store:
-        _counts(store.graph_sizes())
+        _counts(_sizes_with_default(store, store.graph_sizes()))
+
+
+def _sizes_with_default(store, sizes: dict) -> dict:
+    """Triples per named graph, and under ``""`` the default graph's when it holds any (quads not
+    in a named graph), so that the lines add up to the store's count."""
+    default = len(store) - sum(sizes.values())
+    return {"": default, **sizes} if default > 0 else sizes
 
 
 @cli.command("drop")
@@ -201,6 +215,7 @@ def stats_cmd(as_json, **opts):
 
     with _open_store(opts, read_only=True) as store:
         stats = store.stats()
+        stats["graphs"] = _sizes_with_default(store, stats["graphs"])
     if as_json:
         click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
         return
@@ -209,7 +224,7 @@ def stats_cmd(as_json, **opts):
                        ("uses per property", "properties")):
         click.echo(f"\n{title}:")
         for iri, n in stats[key].items():
-            click.echo(f"{n:>10}  {short(URIRef(iri))}")
+            click.echo(f"{n:>10}  {short(URIRef(iri)) if iri else '(default graph)'}")
 
 
 @cli.command("query")
