@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -149,3 +150,15 @@ def test_programme_aims_fall_back_to_french():
     pairs = lambda answer: [(r["property"], r["value"]) for r in answer]  # noqa: E731
     assert pairs(english) == pairs(french)  # no English aims in the graph: the French ones
     assert {r["label"].language for r in english} == {"en"}  # the label has an English form
+
+
+def test_the_ontology_page_leaves_the_logging_alone():
+    script = ("import logging; from pvd_kg import paths; from pvd_kg.serve.linked_data import _pylode_html; "
+              "assert len(_pylode_html(paths.ONTOLOGY_FILE.read_bytes())) > 1000; "
+              "logging.getLogger('pvd-kg-test').info('not shown'); "
+              "print(logging.getLogger().level)")
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert res.returncode == 0, res.stderr
+    assert "INFO:root" not in res.stderr and "DEBUG:" not in res.stderr and "not shown" not in res.stderr
+    assert res.stdout.split() == [str(logging.WARNING)]  # as Python starts

@@ -199,8 +199,15 @@ async def ontology_turtle(app) -> bytes:
 
 
 def _pylode_html(turtle: bytes) -> str:
-    from pylode import OntPub
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from pylode import OntPub  # its import runs logging.basicConfig(level=DEBUG): undone at once
     from rdflib import Graph
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
     graph = Graph().parse(data=turtle, format="turtle")
     return OntPub(ontology=graph).make_html()
