@@ -162,3 +162,16 @@ def test_the_ontology_page_leaves_the_logging_alone():
     assert res.returncode == 0, res.stderr
     assert "INFO:root" not in res.stderr and "DEBUG:" not in res.stderr and "not shown" not in res.stderr
     assert res.stdout.split() == [str(logging.WARNING)]  # as Python starts
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "trig"])
+def test_export_of_one_graph_keeps_its_name(store, tmp_path, fmt):
+    import pyoxigraph as ox
+
+    out = tmp_path / f"g.{fmt}"
+    res = pvd_kg("export", "--graph", G, "--format", fmt, "-o", out, "--store", store)
+    assert res.returncode == 0, res.stderr
+    quads = list(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG))
+    assert quads and {q.graph_name for q in quads} == {ox.NamedNode(G)}
+    res = pvd_kg("load", out, "--store", tmp_path / "other")
+    assert res.returncode == 0 and G in res.stdout, res.stderr
