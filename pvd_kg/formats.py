@@ -35,8 +35,8 @@ class RdfFormat:
 
 RDF_FORMATS: tuple[RdfFormat, ...] = (
     RdfFormat("turtle", ("ttl",), ("text/turtle", "application/x-turtle"), "turtle", False),
-    RdfFormat("nt", ("nt",), ("application/n-triples", "text/plain"), "nt", False),
-    RdfFormat("nquads", ("nq",), ("application/n-quads",), "nquads", True),
+    RdfFormat("nt", ("nt", "ntriples"), ("application/n-triples", "text/plain"), "nt", False),
+    RdfFormat("nquads", ("nq", "nquads"), ("application/n-quads",), "nquads", True),
     RdfFormat("trig", ("trig",), ("application/trig",), "trig", True),
     RdfFormat("jsonld", ("jsonld", "json"), ("application/ld+json",), "json-ld", True),
     RdfFormat("rdfxml", ("rdf", "owl", "xml"), ("application/rdf+xml",), "xml", False),

@@ -33,7 +33,7 @@ from rdflib.collection import Collection
 from . import graph as kg
 from . import paths
 from .errors import InputError
-from .formats import format_for_path
+from .formats import format_for_path, rdf_format
 from .oxterms import add_keeping_labels, from_oxigraph, term_text
 from .report import ERROR, INFO, WARNING, Issue, Report
 from .vocab import PREFIXES, RDF, RDFS, SH, bind_prefixes
@@ -77,11 +77,12 @@ def validate(data, *, shapes: Graph | None = None, ontology: Graph | None = None
     return report_from_graph(report_graph, engine=engine, shapes=shapes)
 
 
-def load_files(files, *, limits=None):
+def load_files(files, *, fmt=None, limits=None):
     """Parse untrusted RDF files (format from each extension) the safe way
     (:mod:`pvd_kg.parsing`: a capped child process, nothing fetched) into one in-memory
     ``pyoxigraph.Store``, the triples of each file in a named graph (its ``file:`` URI).
 
+    :param fmt: a format name of :mod:`pvd_kg.formats` for every file (default: from each extension).
     :param limits: a :class:`pvd_kg.parsing.ParseLimits` (default: from the environment).
     :raises InputError: a file is missing, its extension is unknown, or it is past a cap.
     :raises RdfSyntaxError: a file does not parse or is refused (``file:line:column: why``).
@@ -96,8 +97,9 @@ def load_files(files, *, limits=None):
     with tempfile.TemporaryDirectory(prefix="pvd-kg-validate-") as tmp:
         for i, name in enumerate(files):
             path, out = Path(name), Path(tmp) / f"file{i}.nq"
-            graph = None if path.is_file() and format_for_path(path).quads else path.resolve().as_uri()
-            parse_files([path], out, graph=graph, limits=limits)
+            quads = (rdf_format(fmt) if fmt else format_for_path(path)).quads if path.is_file() else False
+            graph = None if quads else path.resolve().as_uri()
+            parse_files([path], out, fmt=fmt, graph=graph, limits=limits)
             add_keeping_labels(store, path=str(out), format=ox.RdfFormat.N_QUADS)
             out.unlink()
     return store

@@ -105,7 +105,10 @@ def chart_cmd(kind, output, source, **opts):
     import io
 
     from ..analysis.charts import chart
+    from ..errors import InputError
 
+    if not output.lower().endswith(".png"):
+        raise InputError(f"{output}: a chart is written as PNG", hint="name the file .png")
     buf = io.BytesIO()
     with _analysis_store(source, opts) as store:
         table = chart(store, kind, buf)

@@ -11,7 +11,7 @@ from . import cli
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--base", "public_base", default=None, metavar="URL",
               help="Public URL the site is reached at (behind a reverse proxy), e.g. https://example.org/pvd/.")
 @click.option("--store", "store_path", default=None, type=click.Path(file_okay=False),

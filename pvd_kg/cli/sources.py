@@ -114,14 +114,15 @@ def diff_cmd(old, new, key, fields, fmt):
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="fast: pyshacl-turbo + pyoxigraph; pyshacl: the pure-Python reference engine.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def validate_cmd(files, fmt, engine, strict):
+@click.option("--rdf-format", "rdf_fmt", help="RDF format of every FILE [default: from the extension].")
+def validate_cmd(files, fmt, engine, strict, rdf_fmt):
     """Check FILEs (the union of all of them), or the shipped graph when no FILE is given,
     against the SHACL shapes. One line per problem; exit 1 on violations (and on warnings
     with --strict), 0 otherwise."""
     from .. import graph
     from ..validate import load_files, validate
 
-    data = load_files(files) if files else graph.curated_dataset()
+    data = load_files(files, fmt=rdf_fmt) if files else graph.curated_dataset()
     report = validate(data, engine=engine)
     click.echo(report.to_json() if fmt == "json" else report.to_text())
     if report.errors or (strict and report.warnings):

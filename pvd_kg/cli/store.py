@@ -29,7 +29,14 @@ def store_options(f):
 
 
 def _open_store(opts: dict, read_only: bool = False, query_memory_mb: int | None = None):
+    from pathlib import Path
+
+    from ..errors import InputError
     from ..store import open_store
+
+    folder = opts.get("store_path")
+    if read_only and not opts.get("endpoint") and folder and Path(folder).is_dir() and not any(Path(folder).iterdir()):
+        raise InputError(f"no pvd-kg store at {folder} (empty folder)", hint="run `pvd-kg build`")
 
     return open_store(opts.pop("store_path"), endpoint=opts.pop("endpoint"), update_endpoint=opts.pop("update_endpoint"),
                       gsp_endpoint=opts.pop("gsp_endpoint"), user=opts.pop("user"), password=opts.pop("password"),
@@ -41,7 +48,7 @@ def _counts(counts: dict) -> None:
         click.echo(f"{n:>10}  {graph or '(default graph)'}")
 
 
-def _refused(exc) -> None:
+def _refused(exc, lister: str) -> None:
     """Print the report of a refused write on stderr; the caller re-raises."""
     report = getattr(exc, "report", None)
     if report is not None and "file" in report.summary:
@@ -51,12 +58,12 @@ def _refused(exc) -> None:
         for issue in shown:
             click.echo(str(issue), err=True)
         if len(report) > len(shown):
-            click.echo(f"... and {len(report) - len(shown)} more (`pvd-kg validate` lists them all)", err=True)
+            click.echo(f"... and {len(report) - len(shown)} more ({lister} lists them all)", err=True)
     exc.exit_code = 1
 
 
 @contextlib.contextmanager
-def _writing(bar=None):
+def _writing(bar=None, lister: str = "`pvd-kg validate FILE...`"):
     """Around a store write: a refused write prints its report (then fails with exit status 1),
     and a progress bar is closed whatever happens."""
     from ..errors import ValidationFailed
@@ -64,7 +71,7 @@ def _writing(bar=None):
     try:
         yield
     except ValidationFailed as exc:
-        _refused(exc)
+        _refused(exc, lister)
         raise
     finally:
         if bar:
@@ -90,7 +97,7 @@ def build_cmd(strict, engine, no_validate, **opts):
         if bar:  # no step for the first stage: the bar counts finished stages
             bar.update(0 if name == BUILD_STAGES[0] else 1, name)
 
-    with _open_store(opts) as store, _writing(bar):
+    with _open_store(opts) as store, _writing(bar, "`pvd-kg build-report`"):
         result = build(store, strict=strict, engine=engine, validate=not no_validate, progress=stage)
     _counts(result.counts)
     click.echo(f"{result.total:>10}  quads in {len(result.counts)} graph(s)")
@@ -113,8 +120,7 @@ def _issue_summary(report) -> None:
             detail = ", ".join(f"{n} {code}" for code, n in kinds.most_common())
             click.echo(f"{sum(kinds.values())} {severity}(s): {detail}", err=True)
     if len(report):
-        click.echo("(`pvd-kg build-report` lists the source issues one by one, `pvd-kg validate` the shapes')",
-                   err=True)
+        click.echo("(`pvd-kg build-report` lists the source issues one by one)", err=True)
 
 
 def _table_report(report, err: bool = False) -> None:
@@ -172,9 +178,16 @@ def load_cmd(files, graph_iri, fmt, base_iri, no_validate, strict, **opts):
 @cli.command("graphs")
 @store_options
 def graphs_cmd(**opts):
-    """List the named graphs, with their number of triples."""
+    """List the named graphs (and the default graph when it holds triples), with their number of triples."""
     with _open_store(opts, read_only=True) as store:
-        _counts(store.graph_sizes())
+        _counts(_sizes_with_default(store, store.graph_sizes()))
+
+
+def _sizes_with_default(store, sizes: dict) -> dict:
+    """Triples per named graph, and under ``""`` the default graph's when it holds any (quads not
+    in a named graph), so that the lines add up to the store's count."""
+    default = len(store) - sum(sizes.values())
+    return {"": default, **sizes} if default > 0 else sizes
 
 
 @cli.command("drop")
@@ -202,6 +215,7 @@ def stats_cmd(as_json, **opts):
 
     with _open_store(opts, read_only=True) as store:
         stats = store.stats()
+        stats["graphs"] = _sizes_with_default(store, stats["graphs"])
     if as_json:
         click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
         return
@@ -210,7 +224,7 @@ def stats_cmd(as_json, **opts):
                        ("uses per property", "properties")):
         click.echo(f"\n{title}:")
         for iri, n in stats[key].items():
-            click.echo(f"{n:>10}  {short(URIRef(iri))}")
+            click.echo(f"{n:>10}  {short(URIRef(iri)) if iri else '(default graph)'}")
 
 
 @cli.command("query")
@@ -248,7 +262,11 @@ def query_cmd(query, params, fmt, timeout, memory_mb, limit, allow_remote, outpu
         key, value = p.split("=", 1)
         values[key.strip()] = value
     path = Path(query)
-    if query.endswith(".rq") and path.is_file():
+    looks_like_path = not any(c.isspace() for c in query) and (
+        query.endswith((".rq", ".sparql")) or "/" in query or "\\" in query)
+    if looks_like_path and not path.exists():
+        raise InputError(f"no such file: {query}")
+    if query.endswith((".rq", ".sparql")) and path.is_file():
         parsed = queries.parse_query(path.read_text(encoding="utf-8"), name=path.stem, path=path)
     else:
         parsed = queries.resolve(query)

@@ -43,7 +43,14 @@ def _page_name(graph: Graph, subject, prop):
 
 def ontology_html(turtle: bytes) -> str:
     """The pyLODE page of the ontology given as Turtle."""
-    from pylode import OntPub
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from pylode import OntPub  # its import runs logging.basicConfig(level=DEBUG): undone at once
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
     graph = page_graph(Graph().parse(data=turtle, format="turtle"))
     pub = OntPub(ontology=graph)

@@ -81,7 +81,10 @@ class OxigraphStore(Store):
     def dump(self, output: BinaryIO, fmt, graph: str | None = None, prefixes: dict | None = None) -> None:
         oxfmt = fmt.pyoxigraph_format()
         kwargs = {"prefixes": prefixes} if prefixes and fmt.name in ("turtle", "trig", "rdfxml") else {}
-        if graph is not None:
+        if graph is not None and fmt.name in ("nquads", "trig"):  # the graph keeps its name
+            quads = self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            ox.serialize(quads, output, oxfmt, **kwargs)
+        elif graph is not None:
             self.ox.dump(output, oxfmt, from_graph=ox.NamedNode(graph), **kwargs)
         elif fmt.quads:
             self.ox.dump(output, oxfmt, **kwargs)
