@@ -153,8 +153,8 @@ def test_programme_aims_fall_back_to_french():
 
 
 def test_the_ontology_page_leaves_the_logging_alone():
-    script = ("import logging; from pvd_kg import paths; from pvd_kg.serve.linked_data import _pylode_html; "
-              "assert len(_pylode_html(paths.ONTOLOGY_FILE.read_bytes())) > 1000; "
+    script = ("import logging; from pvd_kg import paths; from pvd_kg.serve.ontology_page import ontology_html; "
+              "assert len(ontology_html(paths.ONTOLOGY_FILE.read_bytes())) > 1000; "
               "logging.getLogger('pvd-kg-test').info('not shown'); "
               "print(logging.getLogger().level)")
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
