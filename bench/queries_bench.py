@@ -4,12 +4,16 @@ With ``--store``, runs them on that on-disk store (read-only, as ``pvd-kg query`
 and on its in-memory copy (as ``pvd-kg serve``'s workers do, :func:`pvd_kg.serve.worker.mirror`),
 and prints the median of ``--runs`` of each. With ``--store`` and ``--floor``, also writes each
 answer into a copy of the store and times reading it back: the least any plan for that question can
-cost on this store. Nothing is asserted.
+cost on this store. With ``--versus-bare``, runs each question in-process through
+``queries.run`` (check, run, every row read) and its rendered text on the bare pyoxigraph store
+the in-memory store wraps (every row read), and prints the median ratio (issue #15: at most 1.1x).
+Nothing is asserted.
 
     python bench/queries_bench.py
     python bench/queries_bench.py --runs 10 --only who-signed-what,commune-timeline
     python bench/queries_bench.py --store /tmp/fullstore --runs 11
     python bench/queries_bench.py --store /tmp/fullstore --runs 11 --floor
+    python bench/queries_bench.py --versus-bare --runs 11
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ def main() -> None:
     parser.add_argument("--queries", help="with --store: another catalog folder (e.g. an older copy of queries/)")
     parser.add_argument("--floor", action="store_true",
                         help="with --store: also time reading each answer precomputed (see floor())")
+    parser.add_argument("--versus-bare", action="store_true",
+                        help="catalog in-process (queries.run) against the same text on bare pyoxigraph")
     args = parser.parse_args()
     if args.store and args.floor:
         return floor(args.store, args.runs, args.only)
@@ -47,6 +53,8 @@ def main() -> None:
     raw.bulk_load(to_nquads(build_quads()[0]), ox.RdfFormat.N_QUADS)
     store = MemoryStore(raw)
     print(f"build + load: {time.perf_counter() - t0:.1f} s, {len(raw)} quads")
+    if args.versus_bare:
+        return versus_bare(raw, store, args.runs, args.only)
     print(f"{'query':40} {'best ms':>9} {'rows':>6}")
     for query in selected(args.only):
         if any(p.required for p in query.params):
@@ -101,6 +109,36 @@ def median_ms(store, text: str, runs: int) -> tuple[float, int]:
         n = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000, n
+
+
+def versus_bare(raw, store, runs: int, only: str) -> None:
+    """Median ms of each parameterless catalog question run in-process by ``queries.run`` on
+    ``store`` and of its rendered text on ``raw``, the bare pyoxigraph store under it (every row
+    read in both), interleaved run by run; then the median and the largest ratio."""
+    import statistics
+
+    from pvd_kg import queries
+
+    print(f"{'query':34} {'bare ms':>8} {'pvd-kg ms':>9} {'ratio':>6} {'rows':>6}")
+    ratios = []
+    for query in selected(only):
+        if any(p.required for p in query.params):
+            continue
+        text = queries.render(query)
+        bare_t, ours_t, n = [], [], 0
+        for _ in range(runs):
+            start = time.perf_counter()
+            answer = raw.query(text, use_default_graph_as_union=True)
+            n = len(list(answer)) if not isinstance(answer, bool) and hasattr(answer, "variables") else 1
+            bare_t.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            len(queries.run(query.name, store))
+            ours_t.append(time.perf_counter() - start)
+        bare, ours = statistics.median(bare_t), statistics.median(ours_t)
+        ratios.append(ours / bare)
+        print(f"{query.name:34} {bare * 1000:8.1f} {ours * 1000:9.1f} {ours / bare:6.2f} {n:6d}")
+    print(f"median ratio {statistics.median(ratios):.2f}x, largest {max(ratios):.2f}x "
+          f"({len(ratios)} questions, medians of {runs} runs)")
 
 
 FLOOR = "urn:x-pvd-kg-floor:"

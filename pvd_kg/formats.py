@@ -91,6 +91,29 @@ def not_xml(text: str) -> str | None:
     return f"U+{ord(m.group()):04X}" if m else None
 
 
+# Namespaces under which pvd-kg mints IRIs with a "/" after the namespace (id/commune/62907).
+# Given such a prefix, pyoxigraph's writers write `id:commune\/62907`: valid, but no reader
+# expects it and nobody can read it; without it they write the whole IRI.
+HIERARCHICAL_NAMESPACES = ("https://w3id.org/pvd-kg/id/",)
+
+
+def writer_prefixes(fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> dict[str, str] | None:
+    """The prefixes to give pyoxigraph's writer of ``fmt``: ``prefixes`` (default
+    :data:`pvd_kg.vocab.PREFIXES`) but those of :data:`HIERARCHICAL_NAMESPACES`, for the
+    formats that use prefixes (Turtle, TriG, RDF/XML); None for the others.
+
+    >>> sorted(writer_prefixes(rdf_format("turtle"), {"id": HIERARCHICAL_NAMESPACES[0], "pvd": "urn:p#"}))
+    ['pvd']
+    >>> writer_prefixes(rdf_format("nt")) is None
+    True
+    """
+    if fmt.name not in ("turtle", "trig", "rdfxml"):
+        return None
+    if prefixes is None:
+        from .vocab import PREFIXES as prefixes
+    return {p: ns for p, ns in prefixes.items() if ns not in HIERARCHICAL_NAMESPACES} or None
+
+
 def format_for_media_type(media_type: str) -> RdfFormat | None:
     """The format served under a media type (parameters ignored), or None."""
     mt = media_type.split(";")[0].strip().lower()

@@ -1,6 +1,6 @@
-"""pyoxigraph term -> rdflib term, shared by validation, loads and the stores (they all use
-pyoxigraph, and none may import the others); how reports name a node; adding RDF text to a
-pyoxigraph store with its blank-node labels kept."""
+"""pyoxigraph term <-> rdflib term, shared by validation, loads, the stores and the result
+writer (they all use pyoxigraph, and none may import the others); how reports name a node;
+adding RDF text to a pyoxigraph store with its blank-node labels kept."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rdflib.term import Node
 
 def from_oxigraph(term) -> Node | None:
     """The rdflib term with the same value; literals keep their lexical form exactly as stored.
+    An rdflib term is returned as it is.
 
     >>> import pyoxigraph as ox
     >>> from_oxigraph(ox.Literal("--01-18", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gMonthDay")))
@@ -19,8 +20,8 @@ def from_oxigraph(term) -> Node | None:
     """
     import pyoxigraph as ox
 
-    if term is None:
-        return None
+    if term is None or isinstance(term, Node):
+        return term
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -30,6 +31,33 @@ def from_oxigraph(term) -> Node | None:
             return Literal(term.value, lang=term.language)
         return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term):
+    """The pyoxigraph term with the same value (a pyoxigraph term, or None, is returned as it is);
+    a literal keeps its lexical form, one without a datatype is an ``xsd:string``.
+
+    >>> to_oxigraph(Literal("3", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer")))
+    <Literal value=3 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+    >>> to_oxigraph(Literal("Libercourt", lang="fr")), to_oxigraph(BNode("b1"))
+    (<Literal value=Libercourt language=fr>, <BlankNode value=b1>)
+    """
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or _XSD_STRING)))
+    if term is None or isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)):
+        return term
+    raise TypeError(f"unsupported term {term!r}")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def term_text(term) -> str:

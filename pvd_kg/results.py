@@ -1,71 +1,41 @@
-"""Write a :class:`pvd_kg.store.QueryResult` out: SELECT/ASK as a text table or in the W3C
-SPARQL 1.1 result formats (JSON, XML, CSV, TSV); CONSTRUCT/DESCRIBE in any RDF format of
-:mod:`pvd_kg.formats`. The web server reuses these for the SPARQL protocol."""
+"""The one writer of query answers, for ``pvd-kg query``, the Python API and ``pvd-kg serve``
+(:mod:`pvd_kg.serve.worker`) alike: SELECT/ASK in the W3C SPARQL 1.1 result formats (JSON, XML,
+CSV, TSV) or as a text table; CONSTRUCT/DESCRIBE in any RDF format of :mod:`pvd_kg.formats`.
+
+It writes pyoxigraph terms. RDF documents are pyoxigraph's own serialisers' output. Solutions
+are written here, row by row: pyoxigraph's ``QuerySolutions.serialize`` writes a live answer
+only, whole, in its own column order (alphabetical for ``SELECT *``), and cannot be made from
+rows, while an answer here is cut at a row limit, keeps the query's column order, refuses an
+XML answer that XML 1.0 cannot carry, and makes CSV/TSV cells safe to open in a spreadsheet.
+The JSON and TSV are byte for byte what pyoxigraph writes for the same rows (but for those
+cells), the XML too but for TAB, LF and CR, written as character references so that no XML
+reader normalises them away (tests/test_results.py compares them).
+
+Only the standard library and pyoxigraph are imported at module level: the server's query
+worker imports this module on its first job, and must start fast."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
+from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, XSD
-
 from .errors import InputError, UnknownFormat
-from .formats import not_xml, rdf_format, result_format
-from .store.base import ASK, GRAPH, QueryResult
-from .vocab import PREFIXES
+from .formats import not_xml, rdf_format, result_format, writer_prefixes
 
 TABLE = "table"
 SOLUTION_FORMATS = (TABLE, "csv", "tsv", "json", "xml")
+SELECT, ASK, GRAPH = "select", "ask", "graph"  # QueryResult kinds (pvd_kg.store.base)
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def _plain(lit: Literal) -> bool:
-    return lit.language is None and lit.datatype in (None, XSD.string)
+class NotXml(InputError):
+    """A literal of the answer holds a character (``char``, ``U+XXXX``) XML 1.0 cannot carry."""
 
-
-def _json_term(t) -> dict:
-    if isinstance(t, URIRef):
-        return {"type": "uri", "value": str(t)}
-    if isinstance(t, BNode):
-        return {"type": "bnode", "value": str(t)}
-    out = {"type": "literal", "value": str(t)}
-    if t.language:
-        out["xml:lang"] = t.language
-    elif not _plain(t) and t.datatype != RDF.langString:
-        out["datatype"] = str(t.datatype)
-    return out
-
-
-def to_json(result: QueryResult) -> str:
-    """SPARQL 1.1 Query Results JSON.
-
-    >>> to_json(QueryResult("select", ["x"], [(Literal("a", lang="fr"),), (None,)]))
-    '{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "a", "xml:lang": "fr"}}, {}]}}'
-    """
-    if result.kind == ASK:
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
-    bindings = [{v: _json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
-
-
-_XML_WS = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}  # kept exactly, whatever the reader does with whitespace
-
-
-def _xml_term(t) -> str:
-    if isinstance(t, URIRef):
-        return f"<uri>{escape(str(t))}</uri>"
-    if isinstance(t, BNode):
-        return f"<bnode>{escape(str(t))}</bnode>"
-    if char := not_xml(str(t)):
-        raise InputError(not_xml_answer(char), hint="ask for --format json or csv")
-    if t.language:
-        return f"<literal xml:lang={quoteattr(t.language)}>{escape(str(t), _XML_WS)}</literal>"
-    if _plain(t):
-        return f"<literal>{escape(str(t), _XML_WS)}</literal>"
-    return f"<literal datatype={quoteattr(str(t.datatype))}>{escape(str(t), _XML_WS)}</literal>"
+    def __init__(self, char: str):
+        super().__init__(not_xml_answer(char), hint="ask for --format json or csv")
+        self.char = char
 
 
 def not_xml_answer(char: str) -> str:
@@ -73,29 +43,86 @@ def not_xml_answer(char: str) -> str:
     return f"a literal of the answer holds {char}, which XML 1.0 cannot carry: no XML answer can be written"
 
 
-def to_xml(result: QueryResult) -> str:
-    """SPARQL Query Results XML Format.
+# -- reading an answer ------------------------------------------------------------------------
 
-    >>> print(to_xml(QueryResult("ask", boolean=True)))
-    <?xml version="1.0" encoding="UTF-8"?>
-    <sparql xmlns="http://www.w3.org/2005/sparql-results#">
-    <head/>
-    <boolean>true</boolean>
-    </sparql>
+_SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.I)
+
+
+def projection_order(variables: list[str], query: str) -> list[str]:
+    """The columns of an answer to ``query``: for ``SELECT *``, its variables in the order they
+    first appear in the text (pyoxigraph gives them sorted), else ``variables`` as they are.
+
+    >>> projection_order(["o", "p", "s"], "SELECT * WHERE { ?s ?p ?o }")
+    ['s', 'p', 'o']
     """
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
-    if result.kind == ASK:
-        lines += ["<head/>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>"]
+    if not _SELECT_STAR.search(query):
+        return variables
+
+    def first(v):
+        m = re.search(r"[?$]" + re.escape(v) + r"\b", query)
+        return m.start() if m else len(query)
+    return sorted(variables, key=first)
+
+
+def solution_rows(answer, query: str = "", limit: int | None = None) -> tuple[list[str], list[tuple], bool]:
+    """The columns (:func:`projection_order`), rows (tuples of pyoxigraph terms, None when
+    unbound) and whether ``limit`` cut them, of a live ``pyoxigraph.QuerySolutions``."""
+    names = [v.value for v in answer.variables]
+    variables = projection_order(names, query) if query else names
+    solutions = answer if limit is None else islice(answer, limit + 1)
+    if variables == names:
+        rows = [tuple(s) for s in solutions]
     else:
-        lines.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
-        lines.append("<results>")
-        for row in result.rows:
-            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                            for v, t in zip(result.variables, row) if t is not None)
-            lines.append(f"<result>{cells}</result>")
-        lines.append("</results>")
-    lines.append("</sparql>")
-    return "\n".join(lines)
+        at = [names.index(v) for v in variables]
+        rows = [tuple(s[i] for i in at) for s in solutions]
+    truncated = limit is not None and len(rows) > limit
+    return variables, rows[:limit] if truncated else rows, truncated
+
+
+# -- SPARQL results ---------------------------------------------------------------------------
+
+
+def _kind(t) -> str:
+    return type(t).__name__  # NamedNode, BlankNode, Literal, Triple: cheaper than isinstance chains
+
+
+def _json_term(t) -> dict:
+    kind = _kind(t)
+    if kind == "NamedNode":
+        return {"type": "uri", "value": t.value}
+    if kind == "BlankNode":
+        return {"type": "bnode", "value": t.value}
+    if kind == "Literal":
+        out = {"type": "literal", "value": t.value}
+        if t.language:
+            out["xml:lang"] = t.language
+        elif t.datatype.value != XSD + "string":
+            out["datatype"] = t.datatype.value
+        return out
+    return {"type": "triple", "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate),
+                                        "object": _json_term(t.object)}}
+
+
+_XML_WS = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;", '"': "&quot;"}
+
+
+def _xml_term(t) -> str:
+    kind = _kind(t)
+    if kind == "NamedNode":
+        return f"<uri>{escape(t.value)}</uri>"
+    if kind == "BlankNode":
+        return f"<bnode>{escape(t.value)}</bnode>"
+    if kind == "Literal":
+        if char := not_xml(t.value):
+            raise NotXml(char)
+        text = escape(t.value, _XML_WS)
+        if t.language:
+            return f"<literal xml:lang={quoteattr(t.language)}>{text}</literal>"
+        if t.datatype.value != XSD + "string":
+            return f"<literal datatype={quoteattr(t.datatype.value)}>{text}</literal>"
+        return f"<literal>{text}</literal>"
+    return (f"<triple><subject>{_xml_term(t.subject)}</subject><predicate>{_xml_term(t.predicate)}</predicate>"
+            f"<object>{_xml_term(t.object)}</object></triple>")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -118,88 +145,158 @@ def spreadsheet_safe(text: str) -> str:
     return text
 
 
-def _csv_value(t) -> str:
+_CSV_QUOTED = re.compile(r'[",\r\n]')
+
+
+def csv_cell(t) -> str:
+    """A term as a SPARQL 1.1 CSV cell: its lexical value (a blank node as ``_:label``), made
+    :func:`spreadsheet_safe`, quoted when it must be.
+
+    >>> import pyoxigraph as ox
+    >>> csv_cell(ox.Literal("x, y")), csv_cell(ox.Literal("=1+1")), csv_cell(None)
+    ('"x, y"', "'=1+1", '')
+    """
     if t is None:
         return ""
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    return spreadsheet_safe(str(t))
+    text = spreadsheet_safe("_:" + t.value if _kind(t) == "BlankNode" else t.value if _kind(t) != "Triple" else str(t))
+    return '"' + text.replace('"', '""') + '"' if _CSV_QUOTED.search(text) else text
 
 
-def to_csv(result: QueryResult) -> str:
-    """SPARQL 1.1 CSV: lexical values only, CRLF line ends (RFC 4180), each made
-    :func:`spreadsheet_safe`.
-
-    >>> to_csv(QueryResult("select", ["a", "b"], [(URIRef("http://e/x"), Literal("x, y"))]))
-    'a,b\\r\\nhttp://e/x,"x, y"\\r\\n'
-    """
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    if result.kind == ASK:
-        writer.writerow(["boolean"])
-        writer.writerow(["true" if result.boolean else "false"])
-        return buf.getvalue()
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow([_csv_value(t) for t in row])
-    return buf.getvalue()
+# Literals TSV writes in Turtle's short form, which reads back with the same datatype
+_TSV_SHORT = {XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+              XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+              XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+              XSD + "boolean": re.compile(r"true|false")}
 
 
-_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def tsv_term(t) -> str:
-    """A term in the Turtle/N-Triples syntax the TSV results format uses, a literal's text made
+def tsv_cell(t) -> str:
+    """A term as a SPARQL 1.1 TSV cell, in Turtle/N-Triples syntax, a literal's text made
     :func:`spreadsheet_safe` (inside the quotes, which a spreadsheet strips).
 
-    >>> tsv_term(Literal("a\\tb", lang="fr")), tsv_term(Literal(3))
-    ('"a\\\\tb"@fr', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    >>> import pyoxigraph as ox
+    >>> tsv_cell(ox.Literal("a\\tb", language="fr")), tsv_cell(ox.Literal(3)), tsv_cell(ox.Literal("=1"))
+    ('"a\\\\tb"@fr', '3', '"\\'=1"')
     """
     if t is None:
         return ""
-    if isinstance(t, URIRef):
-        return f"<{t}>"
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    quoted = '"' + spreadsheet_safe(str(t)).translate(_TSV_ESCAPES) + '"'
-    if t.language:
-        return f"{quoted}@{t.language}"
-    return quoted if _plain(t) else f"{quoted}^^<{t.datatype}>"
+    if _kind(t) == "Literal":
+        if not t.language and (short := _TSV_SHORT.get(t.datatype.value)) and short.fullmatch(t.value):
+            return t.value
+        safe = spreadsheet_safe(t.value)
+        if safe != t.value:
+            t = type(t)(safe, language=t.language) if t.language else type(t)(safe, datatype=t.datatype)
+    return str(t)  # N-Triples form, escapes included
 
 
-def to_tsv(result: QueryResult) -> str:
-    """SPARQL 1.1 TSV: ``?var`` header, terms in RDF syntax, LF line ends."""
-    if result.kind == ASK:
-        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
-    lines += ["\t".join(tsv_term(t) for t in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
+def write_solutions(variables: list[str], rows, fmt: str, out) -> None:
+    """Write SELECT rows (sequences of pyoxigraph terms, None when unbound) as SPARQL results
+    ``fmt`` (``json``, ``xml``, ``csv``, ``tsv``) into the binary stream ``out``.
+
+    :raises NotXml: XML asked for, and a literal holds a character XML 1.0 cannot carry.
+    """
+    if fmt == "json":
+        out.write(b'{"head":{"vars":' + _json(variables) + b'},"results":{"bindings":[')
+        for i, row in enumerate(rows):
+            binding = {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
+            out.write((b"," if i else b"") + _json(binding))
+        out.write(b"]}}")
+    elif fmt == "xml":
+        out.write(b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
+        out.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables).encode())
+        out.write(b"</head><results>")
+        for row in rows:
+            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                            for v, t in zip(variables, row) if t is not None)
+            out.write(f"<result>{cells}</result>".encode())
+        out.write(b"</results></sparql>")
+    elif fmt == "csv":
+        out.write((",".join(variables) + "\r\n").encode())
+        for row in rows:
+            out.write((",".join(csv_cell(t) for t in row) + "\r\n").encode())
+    elif fmt == "tsv":
+        out.write(("\t".join("?" + v for v in variables) + "\n").encode())
+        for row in rows:
+            out.write(("\t".join(tsv_cell(t) for t in row) + "\n").encode())
+    else:
+        raise UnknownFormat(f"unknown result format {fmt!r}", hint="one of: " + ", ".join(SOLUTION_FORMATS))
 
 
-def short(t) -> str:
-    """A term for people: IRIs shortened with the project's prefixes, literals as their text.
+def _json(value) -> bytes:
+    # pyoxigraph's JSON: no spaces, non-ASCII as it is, \b \f and other controls escaped
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
-    >>> short(URIRef("https://w3id.org/pvd-kg/id/commune/62907"))
-    'id:commune/62907'
+
+def boolean_bytes(value: bool, fmt: str) -> bytes:
+    """An ASK answer in results format ``fmt`` (JSON and XML as pyoxigraph writes them; CSV and
+    TSV, which the W3C formats leave out, with the ``_askResult`` column other servers use).
+
+    >>> boolean_bytes(True, "json"), boolean_bytes(False, "csv")
+    (b'{"head":{},"boolean":true}', b'_askResult\\r\\nfalse\\r\\n')
+    """
+    word = b"true" if value else b"false"
+    if fmt == "json":
+        return b'{"head":{},"boolean":' + word + b"}"
+    if fmt == "xml":
+        return (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head></head>'
+                b"<boolean>" + word + b"</boolean></sparql>")
+    if fmt == "csv":
+        return b"_askResult\r\n" + word + b"\r\n"
+    if fmt == "tsv":
+        return b"?_askResult\n" + word + b"\n"
+    raise UnknownFormat(f"unknown result format {fmt!r}", hint="one of: " + ", ".join(SOLUTION_FORMATS))
+
+
+# -- the text table ---------------------------------------------------------------------------
+
+# A prefixed name's local part that needs no escape (SPARQL and Turtle PN_LOCAL, kept simple):
+# such a name pastes back into a query; any other IRI is shown whole, as <IRI>.
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
+
+
+def table_cell(t, prefixes: dict[str, str] | None = None) -> str:
+    """A term for people, in a form that pastes back into a query: an IRI as a prefixed name of
+    ``prefixes`` (default :data:`pvd_kg.vocab.PREFIXES`) when its local part needs no escape,
+    else as ``<IRI>``; a literal as its plain value (no language tag, no datatype); a blank
+    node as ``_:label``. rdflib terms are taken too.
+
+    >>> import pyoxigraph as ox
+    >>> table_cell(ox.NamedNode("https://w3id.org/pvd-kg/id/commune/62907"))
+    '<https://w3id.org/pvd-kg/id/commune/62907>'
+    >>> table_cell(ox.NamedNode("https://w3id.org/pvd-kg/def#Commune"))
+    'pvd:Commune'
+    >>> table_cell(ox.Literal("Occitanie", language="fr")), table_cell(ox.Literal(229))
+    ('Occitanie', '229')
     """
     if t is None:
         return ""
-    if isinstance(t, URIRef):
-        best = max((ns for ns in PREFIXES.values() if str(t).startswith(ns)), key=len, default=None)
-        if best is not None:
-            prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-            return f"{prefix}:{str(t)[len(best):]}"
-        return f"<{t}>"
-    if isinstance(t, BNode):
-        return f"_:{t}"
-    text = str(t).replace("\n", " ")
-    return f"{text}@{t.language}" if t.language else text
+    kind = _kind(t)
+    if kind not in ("NamedNode", "BlankNode", "Literal", "Triple"):
+        from .oxterms import to_oxigraph
+
+        t, kind = to_oxigraph(t), _kind(to_oxigraph(t))
+    if kind == "NamedNode":
+        if prefixes is None:
+            from .vocab import PREFIXES as prefixes
+        iri = t.value
+        best = max(((p, ns) for p, ns in prefixes.items() if iri.startswith(ns)), key=lambda x: len(x[1]), default=None)
+        if best is not None and _PLAIN_LOCAL.fullmatch(iri[len(best[1]):]):
+            return f"{best[0]}:{iri[len(best[1]):]}"
+        return f"<{iri}>"
+    if kind == "BlankNode":
+        return f"_:{t.value}"
+    if kind == "Literal":
+        return t.value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return str(t)
 
 
-def to_table(result: QueryResult, max_width: int = 60) -> str:
-    """An aligned text table for the terminal.
+def to_table(result, max_width: int = 60) -> str:
+    """An aligned text table for the terminal: columns in the query's order, cells as
+    :func:`table_cell` writes them; a literal longer than ``max_width`` is cut with ``…`` (an
+    IRI never is, so that it pastes back).
 
-    >>> print(to_table(QueryResult("select", ["n"], [(Literal(1),), (Literal(22),)])))
+    >>> import pyoxigraph as ox
+    >>> from pvd_kg.store import QueryResult
+    >>> print(to_table(QueryResult("select", ["n"], [(ox.Literal(1),), (ox.Literal(22),)])))
     n
     --
     1
@@ -207,8 +304,13 @@ def to_table(result: QueryResult, max_width: int = 60) -> str:
     """
     if result.kind == ASK:
         return "true" if result.boolean else "false"
-    cells = [[short(t) for t in row] for row in result.rows]
-    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    from .vocab import PREFIXES
+
+    def cell(t) -> str:
+        text = table_cell(t, PREFIXES)
+        cut = len(text) > max_width and _kind(t) == "Literal"
+        return text[: max_width - 1] + "…" if cut else text
+    cells = [[cell(t) for t in row] for row in result.terms]
     widths = [max([len(v)] + [len(row[i]) for row in cells]) for i, v in enumerate(result.variables)]
     lines = ["  ".join(v.ljust(w) for v, w in zip(result.variables, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
@@ -216,7 +318,7 @@ def to_table(result: QueryResult, max_width: int = 60) -> str:
     return "\n".join(lines)
 
 
-_WRITERS = {TABLE: to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
+# -- a QueryResult in any format --------------------------------------------------------------
 
 
 def media_type(fmt: str) -> str:
@@ -224,17 +326,29 @@ def media_type(fmt: str) -> str:
     return "text/plain; charset=utf-8" if fmt == TABLE else result_format(fmt).media_type
 
 
-def serialize_solutions(result: QueryResult, fmt: str = TABLE) -> str:
-    """SELECT/ASK results in ``fmt`` (one of :data:`SOLUTION_FORMATS`).
+class _Bytes(list):
+    write = list.append
+
+
+def serialize_solutions(result, fmt: str = TABLE) -> str:
+    """SELECT/ASK results (a :class:`pvd_kg.store.QueryResult`) in ``fmt`` (one of
+    :data:`SOLUTION_FORMATS`).
 
     :raises UnknownFormat: not a solution format.
+    :raises NotXml: XML of a literal XML 1.0 cannot carry.
     """
-    if fmt not in _WRITERS:
+    if fmt not in SOLUTION_FORMATS:
         raise UnknownFormat(f"unknown result format {fmt!r}", hint="one of: " + ", ".join(SOLUTION_FORMATS))
-    return _WRITERS[fmt](result)
+    if fmt == TABLE:
+        return to_table(result)
+    if result.kind == ASK:
+        return boolean_bytes(bool(result.boolean), fmt).decode()
+    out = _Bytes()
+    write_solutions(result.variables, result.terms, fmt, out)
+    return b"".join(out).decode()
 
 
-def serialize_graph(result: QueryResult, fmt: str = "turtle") -> bytes:
+def serialize_graph(result, fmt: str = "turtle") -> bytes:
     """CONSTRUCT/DESCRIBE triples in an RDF format of the registry (``table`` means Turtle).
 
     :raises UnknownFormat: not an RDF format.
@@ -242,30 +356,19 @@ def serialize_graph(result: QueryResult, fmt: str = "turtle") -> bytes:
     """
     import pyoxigraph as ox
 
-    from .store.memory import to_oxigraph
-
     rdf = rdf_format("turtle" if fmt == TABLE else fmt)
-
-    def ox_term(t):
-        if isinstance(t, Literal):
-            if t.language:
-                return ox.Literal(str(t), language=t.language)
-            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype or XSD.string)))
-        return to_oxigraph(t)
-
+    triples = [ox.Triple(*t) for t in result.triple_terms]
     if rdf.name == "rdfxml":
         from .export import not_xml_error
+        from .oxterms import from_oxigraph
 
-        for s, p, o in result.triples:
-            if isinstance(o, Literal) and (char := not_xml(str(o))):
-                raise not_xml_error(s, p, char)
-    triples = [ox.Triple(*(ox_term(t) for t in tr)) for tr in result.triples]
-    prefixes = PREFIXES if rdf.name in ("turtle", "trig", "rdfxml") else None
-    return ox.serialize(triples, format=rdf.pyoxigraph_format(), prefixes=prefixes) if prefixes else \
-        ox.serialize(triples, format=rdf.pyoxigraph_format())
+        for t in triples:
+            if _kind(t.object) == "Literal" and (char := not_xml(t.object.value)):
+                raise not_xml_error(from_oxigraph(t.subject), from_oxigraph(t.predicate), char)
+    return ox.serialize(triples, format=rdf.pyoxigraph_format(), prefixes=writer_prefixes(rdf))
 
 
-def serialize(result: QueryResult, fmt: str = TABLE) -> bytes:
+def serialize(result, fmt: str = TABLE) -> bytes:
     """Any query answer in ``fmt``: solutions for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE."""
     if result.kind == GRAPH:
         return serialize_graph(result, fmt)

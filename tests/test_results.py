@@ -144,7 +144,7 @@ def test_query_inline_table_and_json(store_dir):
     q = "SELECT ?l WHERE { <https://w3id.org/pvd-kg/id/commune/62907> rdfs:label ?l }"
     table = run(q, "--store", store_dir)
     assert table.exit_code == 0, table.output
-    assert "Libercourt@fr" in table.output
+    assert table.output.splitlines()[2] == "Libercourt"  # the plain value: the tag stays in the W3C formats
     doc = json.loads(run(q, "--format", "json", "--store", store_dir).stdout)
     assert doc["results"]["bindings"][0]["l"] == {"type": "literal", "value": "Libercourt", "xml:lang": "fr"}
 
@@ -159,7 +159,7 @@ def test_query_file(store_dir, tmp_path):
     rq = tmp_path / "count.rq"
     rq.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s a pvd:Commune }\n")
     result = run(str(rq), "--format", "tsv", "--store", store_dir)
-    assert result.stdout.splitlines() == ["?n", '"1"^^<http://www.w3.org/2001/XMLSchema#integer>']
+    assert result.stdout.splitlines() == ["?n", "1"]  # Turtle's short form, as pyoxigraph and the server write it
 
 
 def test_query_limit_says_truncated(store_dir):

@@ -210,7 +210,7 @@ def stats_cmd(as_json, **opts):
     """Triples per graph, instances per class, uses per property."""
     import json
 
-    from ..results import short
+    from ..results import table_cell
     from rdflib import URIRef
 
     with _open_store(opts, read_only=True) as store:
@@ -224,7 +224,7 @@ def stats_cmd(as_json, **opts):
                        ("uses per property", "properties")):
         click.echo(f"\n{title}:")
         for iri, n in stats[key].items():
-            click.echo(f"{n:>10}  {short(URIRef(iri)) if iri else '(default graph)'}")
+            click.echo(f"{n:>10}  {table_cell(URIRef(iri)) if iri else '(default graph)'}")
 
 
 @cli.command("query")

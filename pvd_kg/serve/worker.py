@@ -15,13 +15,6 @@ and either ``body`` (bytes), ``kind`` (``select``, ``ask``, ``graph``) and ``med
 from __future__ import annotations
 
 import io
-import json
-import re
-from xml.sax.saxutils import escape as _xml_escape
-from xml.sax.saxutils import quoteattr
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 RESULT_MEDIA_TYPES = {
     "json": "application/sparql-results+json",
@@ -46,137 +39,6 @@ class _CappedBuffer(io.BytesIO):
         return super().write(data)
 
 
-# -- SELECT results -------------------------------------------------------------------------
-
-
-def _json_term(t) -> dict:
-    import pyoxigraph as ox
-
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        out = {"type": "literal", "value": t.value}
-        if t.language:
-            out["xml:lang"] = t.language
-        elif t.datatype.value != XSD_STRING:
-            out["datatype"] = t.datatype.value
-        return out
-    return {"type": "triple", "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate),
-                                        "object": _json_term(t.object)}}
-
-
-class NotXml(Exception):
-    """A literal of the answer holds a character (``args[0]``, ``U+XXXX``) XML 1.0 cannot carry."""
-
-
-def _xml_term(t) -> str:
-    import pyoxigraph as ox
-
-    if isinstance(t, ox.NamedNode):
-        return f"<uri>{_xml_escape(t.value)}</uri>"
-    if isinstance(t, ox.BlankNode):
-        return f"<bnode>{_xml_escape(t.value)}</bnode>"
-    if isinstance(t, ox.Literal):
-        from pvd_kg.formats import not_xml
-
-        if char := not_xml(t.value):
-            raise NotXml(char)
-        if t.language:
-            return f"<literal xml:lang={quoteattr(t.language)}>{_xml_escape(t.value)}</literal>"
-        if t.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(t.datatype.value)}>{_xml_escape(t.value)}</literal>"
-        return f"<literal>{_xml_escape(t.value)}</literal>"
-    return f"<literal>{_xml_escape(str(t))}</literal>"
-
-
-def _csv_field(t) -> str:
-    import pyoxigraph as ox
-
-    if t is None:
-        return ""
-    if isinstance(t, ox.BlankNode):
-        text = "_:" + t.value
-    elif isinstance(t, (ox.NamedNode, ox.Literal)):
-        text = t.value
-    else:
-        text = str(t)
-    text = _spreadsheet_safe(text)
-    if re.search(r'[",\r\n]', text):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-_TSV_PLAIN = {"http://www.w3.org/2001/XMLSchema#integer": r"[+-]?[0-9]+",
-              "http://www.w3.org/2001/XMLSchema#decimal": r"[+-]?[0-9]*\.[0-9]+",
-              "http://www.w3.org/2001/XMLSchema#double": r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+"}
-
-
-def _tsv_field(t) -> str:
-    import pyoxigraph as ox
-
-    if t is None:
-        return ""
-    if isinstance(t, ox.Literal) and not t.language and t.datatype.value in _TSV_PLAIN \
-            and re.fullmatch(_TSV_PLAIN[t.datatype.value], t.value):
-        return t.value  # the Turtle short form reads back with the same datatype
-    safe = _spreadsheet_safe(t.value) if isinstance(t, ox.Literal) else None
-    if safe is not None and safe != t.value:
-        t = ox.Literal(safe, language=t.language) if t.language else ox.Literal(safe, datatype=t.datatype)
-    return str(t)  # N-Triples form, escapes included
-
-
-def _spreadsheet_safe(text: str) -> str:
-    from ..results import spreadsheet_safe  # imported on the first CSV/TSV cell, not at worker start
-
-    return spreadsheet_safe(text)
-
-
-def serialize_solutions(variables: list[str], rows: list[list], fmt: str, out) -> None:
-    """Write SELECT rows (pyoxigraph terms or None) as SPARQL results ``fmt`` into ``out``."""
-    if fmt == "json":
-        out.write(b'{"head":{"vars":' + json.dumps(variables).encode() + b'},"results":{"bindings":[')
-        for i, row in enumerate(rows):
-            binding = {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
-            out.write((b"," if i else b"") + json.dumps(binding, ensure_ascii=False).encode())
-        out.write(b"]}}")
-    elif fmt == "xml":
-        out.write(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
-        out.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables).encode())
-        out.write(b"</head><results>")
-        for row in rows:
-            cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                            for v, t in zip(variables, row) if t is not None)
-            out.write(f"<result>{cells}</result>".encode())
-        out.write(b"</results></sparql>\n")
-    elif fmt == "csv":
-        out.write((",".join(variables) + "\r\n").encode())
-        for row in rows:
-            out.write((",".join(_csv_field(t) for t in row) + "\r\n").encode())
-    elif fmt == "tsv":
-        out.write(("\t".join("?" + v for v in variables) + "\n").encode())
-        for row in rows:
-            out.write(("\t".join(_tsv_field(t) for t in row) + "\n").encode())
-    else:
-        raise ValueError(fmt)
-
-
-def serialize_boolean(value: bool, fmt: str) -> bytes:
-    """An ASK answer in results format ``fmt``.
-
-    >>> serialize_boolean(True, "json")
-    b'{"head":{},"boolean":true}'
-    """
-    word = "true" if value else "false"
-    if fmt == "json":
-        return b'{"head":{},"boolean":' + word.encode() + b"}"
-    if fmt == "xml":
-        return (b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-                b"<boolean>" + word.encode() + b"</boolean></sparql>\n")
-    return (b"_askResult\r\n" if fmt == "csv" else b"?_askResult\n") + word.encode() + (b"\r\n" if fmt == "csv" else b"\n")
-
-
 # -- running jobs ---------------------------------------------------------------------------
 
 
@@ -188,26 +50,12 @@ def _graphs(names):
     return [ox.NamedNode(n) for n in names]
 
 
-_SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.I)
-
-
-def _ordered(variables: list[str], query: str) -> list[str]:
-    """For ``SELECT *``, the variables in the order they first appear in the query text.
-
-    >>> _ordered(["o", "p", "s"], "SELECT * WHERE { ?s ?p ?o }")
-    ['s', 'p', 'o']
-    """
-    if not _SELECT_STAR.search(query):
-        return variables
-    def first(v):
-        m = re.search(r"[?$]" + re.escape(v) + r"\b", query)
-        return m.start() if m else len(query)
-    return sorted(variables, key=first)
-
-
 def run_query(store, job: dict) -> dict:
-    """Run one query job on an open pyoxigraph store and serialise the answer."""
+    """Run one query job on an open pyoxigraph store and serialise the answer (:mod:`pvd_kg.results`)."""
     import pyoxigraph as ox
+
+    from pvd_kg.formats import format_for_media_type, writer_prefixes
+    from pvd_kg.results import NotXml, boolean_bytes, solution_rows, write_solutions
 
     kwargs = {"base_iri": job.get("base_iri") or None, "prefixes": job.get("query_prefixes") or None}
     if job.get("default_graphs") is not None:
@@ -227,20 +75,14 @@ def run_query(store, job: dict) -> dict:
             fmt = job.get("result_format")
             if fmt is None:
                 return {"ok": False, "error": "not_acceptable", "message": "ASK answers come as SPARQL results"}
-            out.write(serialize_boolean(bool(answer), fmt))
+            out.write(boolean_bytes(bool(answer), fmt))
             return {"ok": True, "kind": "ask", "body": out.getvalue(), "media_type": RESULT_MEDIA_TYPES[fmt]}
         if isinstance(answer, ox.QuerySolutions):
             fmt = job.get("result_format")
             if fmt is None:
                 return {"ok": False, "error": "not_acceptable", "message": "SELECT answers come as SPARQL results"}
-            variables = _ordered([v.value for v in answer.variables], job["query"])
-            rows = []
-            for solution in answer:
-                if len(rows) >= row_cap:
-                    truncated = True
-                    break
-                rows.append([solution[v] for v in variables])
-            serialize_solutions(variables, rows, fmt, out)
+            variables, rows, truncated = solution_rows(answer, job["query"], row_cap)
+            write_solutions(variables, rows, fmt, out)
             return {"ok": True, "kind": "select", "body": out.getvalue(), "media_type": RESULT_MEDIA_TYPES[fmt],
                     "truncated": truncated, "rows": len(rows)}
         media = job.get("rdf_media_type")
@@ -262,13 +104,14 @@ def run_query(store, job: dict) -> dict:
             for triple in triples:
                 if isinstance(triple.object, ox.Literal) and (char := not_xml(triple.object.value)):
                     raise NotXml(char)
-        ox.serialize(triples, out, ox.RdfFormat.from_media_type(media), prefixes=job.get("prefixes") or None)
+        prefixes = job.get("prefixes")
+        if prefixes and (rdf := format_for_media_type(media)) is not None:
+            prefixes = writer_prefixes(rdf, prefixes)
+        ox.serialize(triples, out, ox.RdfFormat.from_media_type(media), prefixes=prefixes or None)
         return {"ok": True, "kind": "graph", "body": out.getvalue(), "media_type": media, "truncated": truncated,
                 "rows": len(triples)}
     except NotXml as exc:
-        from pvd_kg.results import not_xml_answer
-
-        return {"ok": False, "error": "not_acceptable", "message": not_xml_answer(exc.args[0]) + "; ask for JSON"}
+        return {"ok": False, "error": "not_acceptable", "message": exc.message + "; ask for JSON"}
     except ResultTooLarge:
         return {"ok": False, "error": "too_large",
                 "message": f"the answer is larger than {job['byte_cap']} bytes; add a LIMIT or narrow the query"}
@@ -291,9 +134,14 @@ def run_dump(store, job: dict) -> dict:
     """Write the whole store as ``job['media_type']`` (a quad format) to ``job['path']``."""
     import pyoxigraph as ox
 
+    from pvd_kg.formats import format_for_media_type, writer_prefixes
+
+    prefixes, rdf = job.get("prefixes"), format_for_media_type(job["media_type"])
+    if prefixes and rdf is not None:
+        prefixes = writer_prefixes(rdf, prefixes)
     try:
         store.dump(job["path"], format=ox.RdfFormat.from_media_type(job["media_type"]),
-                   prefixes=job.get("prefixes") or None)
+                   prefixes=prefixes or None)
     except (OSError, ValueError) as exc:
         return {"ok": False, "error": "failed", "message": str(exc)}
     return {"ok": True, "kind": "dump", "body": b"", "media_type": job["media_type"]}

@@ -4,7 +4,6 @@ endpoint), and the neutral query result they all return (rdflib terms)."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
@@ -16,23 +15,58 @@ from ..oxterms import from_oxigraph
 SELECT, ASK, GRAPH = "select", "ask", "graph"
 
 
-@dataclass
 class QueryResult:
     """The answer to a SPARQL query.
 
-    ``kind`` is ``select`` (``variables`` and ``rows``, each row a tuple of rdflib terms or None
-    for unbound), ``ask`` (``boolean``) or ``graph`` (CONSTRUCT/DESCRIBE: ``triples``).
+    ``kind`` is ``select`` (``variables`` and rows), ``ask`` (``boolean``) or ``graph``
+    (CONSTRUCT/DESCRIBE: triples). The rows and triples stay the terms the store gave,
+    pyoxigraph terms for the pyoxigraph stores, until a caller asks: ``terms`` and
+    ``triple_terms`` give pyoxigraph terms (what :mod:`pvd_kg.results` writes), ``rows``,
+    ``triples``, :meth:`dicts` and iteration give rdflib terms, converted on first use
+    (None for an unbound variable). Either kind of term may be given.
     """
 
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
-    truncated: bool = False  # True when a row limit cut the answer
+    def __init__(self, kind: str, variables: list[str] | None = None, rows: list[tuple] | None = None,
+                 boolean: bool | None = None, triples: list[tuple] | None = None, truncated: bool = False):
+        self.kind = kind
+        self.variables = list(variables or [])
+        self.boolean = boolean
+        self.truncated = truncated  # True when a row limit cut the answer
+        self._given_rows, self._given_triples = list(rows or []), list(triples or [])
+        self._converted: dict[str, list[tuple]] = {}
+
+    def _as(self, name: str, given: list[tuple], convert) -> list[tuple]:
+        if name not in self._converted:
+            self._converted[name] = given if _all_of_kind(given, name.startswith("ox")) else \
+                [tuple(convert(t) for t in row) for row in given]
+        return self._converted[name]
+
+    @property
+    def terms(self) -> list[tuple]:
+        """The rows as pyoxigraph terms (None for an unbound variable)."""
+        from ..oxterms import to_oxigraph
+
+        return self._as("ox rows", self._given_rows, to_oxigraph)
+
+    @property
+    def triple_terms(self) -> list[tuple]:
+        """The triples as pyoxigraph terms."""
+        from ..oxterms import to_oxigraph
+
+        return self._as("ox triples", self._given_triples, to_oxigraph)
+
+    @property
+    def rows(self) -> list[tuple[Node | None, ...]]:
+        """The rows as rdflib terms (None for an unbound variable)."""
+        return self._as("rdflib rows", self._given_rows, from_oxigraph)
+
+    @property
+    def triples(self) -> list[tuple[Node, Node, Node]]:
+        """The triples as rdflib terms."""
+        return self._as("rdflib triples", self._given_triples, from_oxigraph)
 
     def dicts(self) -> list[dict[str, Node]]:
-        """Rows as dicts, unbound variables left out.
+        """Rows as dicts of rdflib terms, unbound variables left out.
 
         >>> QueryResult("select", ["a"], [(Literal(1),), (None,)]).dicts()
         [{'a': rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))}, {}]
@@ -40,7 +74,7 @@ class QueryResult:
         return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
 
     def values(self, variable: str) -> list[Node | None]:
-        """One column."""
+        """One column (rdflib terms)."""
         i = self.variables.index(variable)
         return [row[i] for row in self.rows]
 
@@ -48,7 +82,20 @@ class QueryResult:
         return iter(self.rows)
 
     def __len__(self) -> int:
-        return len(self.rows) if self.kind == SELECT else len(self.triples)
+        return len(self._given_rows) if self.kind == SELECT else len(self._given_triples)
+
+    def __repr__(self) -> str:
+        return f"QueryResult({self.kind!r}, {len(self)} rows)" if self.kind != ASK else f"QueryResult(ask, {self.boolean})"
+
+
+def _all_of_kind(rows: list[tuple], pyoxigraph: bool) -> bool:
+    """Whether the terms of ``rows`` are pyoxigraph terms (``pyoxigraph``) or rdflib ones: a
+    result holds one kind, so the first bound term tells."""
+    for row in rows:
+        for term in row:
+            if term is not None:
+                return isinstance(term, Node) is not pyoxigraph
+    return True
 
 
 class Store(ABC):
@@ -137,20 +184,18 @@ class Store(ABC):
         self.close()
 
 
-def result_from_oxigraph(answer, limit: int | None = None) -> QueryResult:
-    """Turn a pyoxigraph query answer (solutions, boolean or triples) into a :class:`QueryResult`."""
+def result_from_oxigraph(answer, limit: int | None = None, text: str = "") -> QueryResult:
+    """Turn a pyoxigraph query answer (solutions, boolean or triples) into a :class:`QueryResult`
+    that keeps its pyoxigraph terms; a ``SELECT *`` of the query ``text`` gets its columns in
+    the order the query names them (:func:`pvd_kg.results.projection_order`)."""
     import pyoxigraph as ox
+
+    from ..results import solution_rows
 
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(ASK, boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
-        variables = [v.value for v in answer.variables]
-        rows, truncated = [], False
-        for solution in answer:
-            if limit is not None and len(rows) >= limit:
-                truncated = True
-                break
-            rows.append(tuple(from_oxigraph(solution[v]) for v in variables))
+        variables, rows, truncated = solution_rows(answer, text, limit)
         return QueryResult(SELECT, variables, rows, truncated=truncated)
-    triples = [tuple(from_oxigraph(t) for t in (tr.subject, tr.predicate, tr.object)) for tr in answer]
+    triples = [(tr.subject, tr.predicate, tr.object) for tr in answer]
     return QueryResult(GRAPH, triples=triples)

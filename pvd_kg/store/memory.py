@@ -12,18 +12,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, URIRef
 
 from ..errors import InputError, QueryError, StoreError
-from ..oxterms import from_oxigraph
+from ..formats import writer_prefixes
+from ..oxterms import from_oxigraph, to_oxigraph
 from .base import QueryResult, Store, result_from_oxigraph
 from .sparql import CheckedQuery, check, syntax_message
-
-
-def to_oxigraph(term):
-    """The pyoxigraph term for an rdflib IRI or blank node (what :meth:`Store.describe` takes)."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    raise TypeError(f"not a node: {term!r}")
 
 
 class OxigraphStore(Store):
@@ -36,7 +28,7 @@ class OxigraphStore(Store):
         q = check(sparql)
         try:
             answer = self.ox.query(q.text, prefixes=q.prefixes or None, **oxigraph_dataset(q))
-            return result_from_oxigraph(answer, limit)
+            return result_from_oxigraph(answer, limit, q.text)
         except SyntaxError as exc:
             raise QueryError(syntax_message(q, str(exc))) from exc
         except (OSError, ValueError) as exc:
@@ -80,7 +72,7 @@ class OxigraphStore(Store):
 
     def dump(self, output: BinaryIO, fmt, graph: str | None = None, prefixes: dict | None = None) -> None:
         oxfmt = fmt.pyoxigraph_format()
-        kwargs = {"prefixes": prefixes} if prefixes and fmt.name in ("turtle", "trig", "rdfxml") else {}
+        kwargs = {"prefixes": writer_prefixes(fmt, prefixes)} if prefixes and writer_prefixes(fmt, prefixes) else {}
         if graph is not None and fmt.name in ("nquads", "trig"):  # the graph keeps its name
             quads = self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph))
             ox.serialize(quads, output, oxfmt, **kwargs)

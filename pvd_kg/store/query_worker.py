@@ -233,10 +233,12 @@ def query_job(sparql, limit: int | None) -> dict:
 
 
 def result_from_reply(reply: dict, sparql=None):
-    """A :class:`~.base.QueryResult` (rdflib terms) from a ``rows`` job's reply to ``sparql``.
+    """A :class:`~.base.QueryResult` (pyoxigraph terms) from a ``rows`` job's reply to ``sparql``
+    (a ``SELECT *`` gets its columns in the query's order, :func:`pvd_kg.results.projection_order`).
 
     :raises QueryError: the query is malformed or failed.
     """
+    from ..results import projection_order
     from .base import ASK, GRAPH, SELECT, QueryResult
     from .sparql import syntax_message
 
@@ -248,23 +250,26 @@ def result_from_reply(reply: dict, sparql=None):
     if reply["kind"] == "ask":
         return QueryResult(ASK, boolean=reply["boolean"])
     if reply["kind"] == "select":
-        return QueryResult(SELECT, reply["variables"], [tuple(_rdflib(t) for t in row) for row in reply["rows"]],
+        names = reply["variables"]
+        variables = projection_order(names, sparql.text) if sparql is not None else names
+        at = [names.index(v) for v in variables]
+        return QueryResult(SELECT, variables, [tuple(_oxigraph(row[i]) for i in at) for row in reply["rows"]],
                            truncated=reply["truncated"])
-    return QueryResult(GRAPH, triples=[tuple(_rdflib(t) for t in tr) for tr in reply["triples"]],
+    return QueryResult(GRAPH, triples=[tuple(_oxigraph(t) for t in tr) for tr in reply["triples"]],
                        truncated=reply["truncated"])
 
 
-def _rdflib(term):
-    from rdflib import BNode, Literal, URIRef
+def _oxigraph(term):
+    import pyoxigraph as ox
 
     if term is None:
         return None
     kind = term[0]
     if kind == "u":
-        return URIRef(term[1])
+        return ox.NamedNode(term[1])
     if kind == "b":
-        return BNode(term[1])
+        return ox.BlankNode(term[1])
     if kind == "l":
         _, value, datatype, lang = term
-        return Literal(value, lang=lang) if lang else Literal(value, datatype=URIRef(datatype))
+        return ox.Literal(value, language=lang) if lang else ox.Literal(value, datatype=ox.NamedNode(datatype))
     raise QueryError(f"unsupported term in the answer: {term[1]}")
