@@ -103,7 +103,7 @@ def _json_term(t) -> dict:
                                         "object": _json_term(t.object)}}
 
 
-_XML_WS = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;", '"': "&quot;"}
+_XML_ESCAPES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;", '"': "&quot;", "'": "&apos;"}
 
 
 def _xml_term(t) -> str:
@@ -115,7 +115,7 @@ def _xml_term(t) -> str:
     if kind == "Literal":
         if char := not_xml(t.value):
             raise NotXml(char)
-        text = escape(t.value, _XML_WS)
+        text = escape(t.value, _XML_ESCAPES)
         if t.language:
             return f"<literal xml:lang={quoteattr(t.language)}>{text}</literal>"
         if t.datatype.value != XSD + "string":
@@ -169,23 +169,29 @@ _TSV_SHORT = {XSD + "integer": re.compile(r"[+-]?[0-9]+"),
               XSD + "boolean": re.compile(r"true|false")}
 
 
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
 def tsv_cell(t) -> str:
-    """A term as a SPARQL 1.1 TSV cell, in Turtle/N-Triples syntax, a literal's text made
-    :func:`spreadsheet_safe` (inside the quotes, which a spreadsheet strips).
+    r"""A term as a SPARQL 1.1 TSV cell, in Turtle syntax (a literal escaped as pyoxigraph does:
+    backslash, quote, TAB, LF, CR), its text made :func:`spreadsheet_safe` (inside the quotes,
+    which a spreadsheet strips).
 
     >>> import pyoxigraph as ox
-    >>> tsv_cell(ox.Literal("a\\tb", language="fr")), tsv_cell(ox.Literal(3)), tsv_cell(ox.Literal("=1"))
-    ('"a\\\\tb"@fr', '3', '"\\'=1"')
+    >>> print(tsv_cell(ox.Literal("a\tb", language="fr")), tsv_cell(ox.Literal(3)), tsv_cell(ox.Literal("=1")))
+    "a\tb"@fr 3 "'=1"
     """
     if t is None:
         return ""
-    if _kind(t) == "Literal":
-        if not t.language and (short := _TSV_SHORT.get(t.datatype.value)) and short.fullmatch(t.value):
-            return t.value
-        safe = spreadsheet_safe(t.value)
-        if safe != t.value:
-            t = type(t)(safe, language=t.language) if t.language else type(t)(safe, datatype=t.datatype)
-    return str(t)  # N-Triples form, escapes included
+    if _kind(t) != "Literal":
+        return str(t)  # <IRI>, _:label
+    datatype = t.datatype.value
+    if not t.language and (short := _TSV_SHORT.get(datatype)) and short.fullmatch(t.value):
+        return t.value
+    quoted = '"' + spreadsheet_safe(t.value).translate(_TSV_ESCAPES) + '"'
+    if t.language:
+        return f"{quoted}@{t.language}"
+    return quoted if datatype == XSD + "string" else f"{quoted}^^<{datatype}>"
 
 
 def write_solutions(variables: list[str], rows, fmt: str, out) -> None:

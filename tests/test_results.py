@@ -199,3 +199,92 @@ def test_query_bad_syntax_is_one_line(store_dir):
     result = run("SELECT ?s WHERE { ?s ?p }", "--store", store_dir)
     assert result.exit_code == 2
     assert "Traceback" not in result.output and result.stderr.count("\n") == 1
+
+
+# --- one writer: pyoxigraph's bytes, the query's columns, tables that paste back -----------
+
+TRICKY = ['plain', 'a "quoted" <b>&amp;</b>', "Hénin-Beaumont ✓ 𝄞", "back\\slash", "ctl\x01\x08\x0c\x1f\x7f",
+          "line\u2028sep", "x, y", "'single'"]
+WHITESPACE = ["tab\there", "line\nfeed", "carriage\rreturn"]
+
+
+def _tricky_store(texts) -> MemoryStore:
+    store = MemoryStore()
+    s, p = ox.NamedNode("https://w3id.org/pvd-kg/id/commune/62907"), ox.NamedNode("http://example.org/p")
+    g = ox.NamedNode("https://w3id.org/pvd-kg/graph/t")
+    objects = [ox.Literal(t) for t in texts] + [ox.Literal(t, language="fr") for t in texts] + [
+        ox.Literal("229", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.Literal("-1.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        ox.Literal("1.5E3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")),
+        ox.Literal("1500", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")),
+        ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
+        ox.Literal("2019-03-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        ox.NamedNode("http://example.org/a?b=c&d"), ox.BlankNode("b1")]
+    store.ox.extend(ox.Quad(s, p, o, g) for o in objects)
+    return store
+
+
+ROWS_QUERY = "SELECT ?o ?s ?unbound WHERE { ?s ?p ?o } ORDER BY STR(?o)"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_solutions_are_the_bytes_pyoxigraph_writes(fmt):
+    """Where pyoxigraph's own serialiser applies (no spreadsheet-unsafe cell; for XML, no TAB, LF
+    or CR, which this writer keeps as character references), the one writer gives its bytes."""
+    texts = TRICKY + WHITESPACE if fmt != "xml" else [t for t in TRICKY if not t.startswith("ctl")]
+    store = _tricky_store(texts)
+    ours = serialize_solutions(store.query(ROWS_QUERY), fmt).encode("utf-8")
+    theirs = store.ox.query(ROWS_QUERY, use_default_graph_as_union=True).serialize(
+        format=getattr(ox.QueryResultsFormat, fmt.upper()))
+    assert ours == theirs
+
+
+def test_xml_keeps_whitespace_pyoxigraph_would_lose():
+    store = _tricky_store(WHITESPACE)
+    ours = serialize_solutions(store.query(ROWS_QUERY), "xml").encode("utf-8")
+    values = {str(s["o"].value) for s in ox.parse_query_results(ours, ox.QueryResultsFormat.XML)}
+    assert set(WHITESPACE) <= values
+
+
+def test_answers_keep_pyoxigraph_terms_and_give_rdflib_on_request():
+    answer = _tricky_store(["x"]).query("SELECT ?s ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) } ORDER BY ?o LIMIT 1")
+    assert all(isinstance(t, (ox.NamedNode, ox.Literal, ox.BlankNode)) for t in answer.terms[0])
+    assert answer.rows[0] == (URIRef("https://w3id.org/pvd-kg/id/commune/62907"),
+                              Literal("-1.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")))
+    assert answer.dicts()[0]["s"] == URIRef("https://w3id.org/pvd-kg/id/commune/62907")
+
+
+def test_select_star_keeps_the_query_order(store_dir):
+    q = "SELECT * WHERE { ?thing rdfs:label ?label ; a ?class }"
+    table = run(q, "--store", store_dir)
+    assert table.output.split("\n", 1)[0].split() == ["thing", "label", "class"]
+    assert run(q, "--format", "csv", "--store", store_dir).stdout.splitlines()[0] == "thing,label,class"
+    doc = json.loads(run(q, "--format", "json", "--store", store_dir).stdout)
+    assert doc["head"]["vars"] == ["thing", "label", "class"]
+
+
+def test_table_shows_plain_values():
+    answer = MemoryStore().query('SELECT ?region ?n WHERE { BIND("Occitanie"@fr AS ?region) BIND(229 AS ?n) }')
+    assert to_table(answer).splitlines()[2].split() == ["Occitanie", "229"]
+    assert '"229"^^' not in to_table(answer) and "@fr" not in to_table(answer)
+
+
+def test_table_names_paste_back_into_a_query(store_dir):
+    table = run("SELECT ?c ?class WHERE { ?c a pvd:Commune ; a ?class }", "--store", store_dir)
+    commune, cls = table.output.splitlines()[2].split()
+    assert cls == "pvd:Commune"
+    again = run(f"SELECT ?l WHERE {{ {commune} a {cls} ; rdfs:label ?l }}", "--format", "csv", "--store", store_dir)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[1] == "Libercourt"
+
+
+def test_turtle_writes_whole_iris_that_parse_back(store_dir, tmp_path):
+    construct = run("CONSTRUCT WHERE { ?s a pvd:Commune ; rdfs:label ?l }", "--format", "turtle", "--store", store_dir)
+    assert "\\/" not in construct.stdout and "<https://w3id.org/pvd-kg/id/commune/62907>" in construct.stdout
+    nt = run("CONSTRUCT WHERE { ?s a pvd:Commune ; rdfs:label ?l }", "--format", "nt", "--store", store_dir)
+    assert set(Graph().parse(data=construct.stdout, format="turtle")) == set(Graph().parse(data=nt.stdout, format="nt"))
+    out = tmp_path / "all.ttl"
+    exported = CliRunner().invoke(cli, ["export", "--format", "turtle", "-o", str(out), "--store", store_dir])
+    assert exported.exit_code == 0, exported.output
+    text = out.read_text(encoding="utf-8")
+    assert "\\/" not in text and "pvd:Commune" in text

@@ -173,3 +173,30 @@ def test_query_page_links_and_download(server, browser):
     download = browser.execute_script(
         "return window.PVD.yasgui.getTab().getYasr().plugins.table.download('x').getData();")
     _formula_cells(_csv_values(download))
+
+
+@pytest.mark.parametrize("fmt,media", [("json", "application/sparql-results+json"),
+                                       ("xml", "application/sparql-results+xml"),
+                                       ("csv", "text/csv"), ("tsv", "text/tab-separated-values")])
+def test_cli_and_server_write_the_same_answer(store, server, tmp_path, fmt, media):
+    """One results writer: ``pvd-kg query`` and ``pvd-kg serve`` give the same bytes."""
+    out = tmp_path / f"answer.{fmt}"
+    text = SELECT_TEXTS + " ORDER BY ?p"
+    result = CliRunner().invoke(cli, ["query", text, "--format", fmt, "--store", str(store),
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    r = requests.post(server("/sparql"), data={"query": text}, headers={"Accept": media}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert out.read_bytes() == r.content
+
+
+def test_served_turtle_writes_whole_iris(server):
+    """No ``id:test\\/unsafe``: the whole IRI, and the Turtle reads back as the N-Triples answer."""
+    from rdflib import Graph
+
+    query = {"query": f"CONSTRUCT WHERE {{ <{THING}> ?p ?o }}"}
+    turtle = requests.post(server("/sparql"), data=query, headers={"Accept": "text/turtle"}, timeout=30)
+    assert turtle.status_code == 200, turtle.text
+    assert "\\/" not in turtle.text and f"<{THING}>" in turtle.text
+    nt = requests.post(server("/sparql"), data=query, headers={"Accept": "application/n-triples"}, timeout=30)
+    assert set(Graph().parse(data=turtle.text, format="turtle")) == set(Graph().parse(data=nt.text, format="nt"))
