@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from rdflib import Literal, URIRef  # noqa: F401 (Literal is used by the doctests)
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
-from ..oxterms import from_oxigraph
+if TYPE_CHECKING:  # rdflib is imported where it is used: `pvd-kg query` may not need it
+    from rdflib.term import Node
 
 SELECT, ASK, GRAPH = "select", "ask", "graph"
 
@@ -34,6 +34,7 @@ class QueryResult:
     def dicts(self) -> list[dict[str, Node]]:
         """Rows as dicts, unbound variables left out.
 
+        >>> from rdflib import Literal
         >>> QueryResult("select", ["a"], [(Literal(1),), (None,)]).dicts()
         [{'a': rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))}, {}]
         """
@@ -87,6 +88,13 @@ class Store(ABC):
         :raises StoreError: the store refused the write; nothing was changed.
         """
 
+    def replace_graphs_checked(self, drop: Iterable[str], path: Path, check) -> None:
+        """:meth:`replace_graphs`, committed only if ``check()`` returns: whatever it raises
+        refuses the write and leaves the store as it was. Here it runs first; a backend that can
+        write the new content where nobody sees it yet runs it meanwhile (the embedded store)."""
+        check()
+        self.replace_graphs(drop, path)
+
     @abstractmethod
     def drop_graph(self, graph: str) -> bool:
         """Remove a named graph and its triples; False if there was no such graph."""
@@ -100,6 +108,8 @@ class Store(ABC):
 
     def describe(self, nodes: Iterable[Node], without: Iterable[str] = ()) -> list[tuple[Node, Node, Node]]:
         """The stored triples (any graph but those ``without``) whose subject is one of ``nodes``."""
+        from rdflib import URIRef
+
         out: list = []
         nodes = [n for n in nodes if isinstance(n, URIRef)]
         skip = ", ".join(URIRef(g).n3() for g in without)
@@ -140,6 +150,8 @@ class Store(ABC):
 def result_from_oxigraph(answer, limit: int | None = None) -> QueryResult:
     """Turn a pyoxigraph query answer (solutions, boolean or triples) into a :class:`QueryResult`."""
     import pyoxigraph as ox
+
+    from ..oxterms import from_oxigraph
 
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(ASK, boolean=bool(answer))
