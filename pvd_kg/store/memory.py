@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import BinaryIO, Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, URIRef
 
 from ..errors import InputError, QueryError, StoreError
-from ..oxterms import from_oxigraph
 from .base import QueryResult, Store, result_from_oxigraph
 from .sparql import CheckedQuery, check, syntax_message
 
 
 def to_oxigraph(term):
     """The pyoxigraph term for an rdflib IRI or blank node (what :meth:`Store.describe` takes)."""
+    from rdflib import BNode, URIRef
+
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -95,6 +95,10 @@ class OxigraphStore(Store):
             ox.serialize(triples, output, oxfmt, **kwargs)
 
     def describe(self, nodes, without=()) -> list[tuple]:
+        from rdflib import BNode, URIRef
+
+        from ..oxterms import from_oxigraph
+
         out, without = [], set(without)
         for node in nodes:
             if not isinstance(node, (URIRef, BNode)):
