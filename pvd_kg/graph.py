@@ -213,5 +213,25 @@ def to_nquads(quads) -> bytes:
     >>> to_nquads([(URIRef("http://a"), URIRef("http://b"), Literal("x\\ny", lang="fr"), URIRef("http://g"))])
     b'<http://a> <http://b> "x\\\\ny"@fr <http://g> .\\n'
     """
-    term = _term_writer()
-    return "".join(f"{term(s)} {term(p)} {term(o)} {term(g)} .\n" for s, p, o, g in quads).encode("utf-8")
+    import io
+
+    out = io.BytesIO()
+    write_nquads(quads, out)
+    return out.getvalue()
+
+
+def write_nquads(quads, sink, chunk: int = 20_000) -> None:
+    """:func:`to_nquads` into the binary file ``sink``, ``chunk`` quads at a time: the whole
+    text never sits in memory (as one string it would take up to 4 bytes a character).
+
+    >>> import io
+    >>> from rdflib import URIRef
+    >>> out = io.BytesIO(); write_nquads([(URIRef("http://a"), URIRef("http://b"), URIRef("http://c"), URIRef("http://g"))], out)
+    >>> out.getvalue()
+    b'<http://a> <http://b> <http://c> <http://g> .\\n'
+    """
+    from itertools import islice
+
+    term, quads = _term_writer(), iter(quads)
+    while part := "".join(f"{term(s)} {term(p)} {term(o)} {term(g)} .\n" for s, p, o, g in islice(quads, chunk)):
+        sink.write(part.encode("utf-8"))

@@ -34,10 +34,27 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from rdflib import URIRef
-
 from .errors import InputError
-from .vocab import GRAPH, ID
+from .vocab import PREFIXES
+
+URIRef = None  # rdflib's, imported on the first IRI minted (pvd-kg query only needs the text)
+
+
+def _uri(text: str) -> "URIRef":
+    global URIRef
+    if URIRef is None:
+        from rdflib import URIRef
+    return URIRef(text)
+
+
+class _Namespace(str):
+    """A namespace IRI that mints an rdflib ``URIRef`` when indexed, as ``rdflib.Namespace`` does."""
+
+    def __getitem__(self, local: str) -> "URIRef":
+        return _uri(self + local)
+
+
+ID, GRAPH = _Namespace(PREFIXES["id"]), _Namespace(PREFIXES["pvdg"])
 
 INSEE_COMMUNE_RE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$|^97[1-8][0-9]{2}$")
 DEPARTEMENT_RE = re.compile(r"^(?:0[1-9]|[1-8][0-9]|9[0-5]|2[AB]|97[1-8])$")
@@ -79,17 +96,30 @@ def commune(insee: str) -> URIRef:
     >>> commune("2A004").endswith("/2A004")
     True
     """
-    return ID[f"commune/{_check(insee, INSEE_COMMUNE_RE, 'INSEE commune code')}"]
+    return _uri(commune_text(insee))
+
+
+def commune_text(insee: str) -> str:
+    """:func:`commune` as text (no rdflib object), for query parameters."""
+    return f"{ID}commune/{_check(insee, INSEE_COMMUNE_RE, 'INSEE commune code')}"
 
 
 @_memo
 def departement(code: str) -> URIRef:
-    return ID[f"departement/{_check(code, DEPARTEMENT_RE, 'département code')}"]
+    return _uri(departement_text(code))
+
+
+def departement_text(code: str) -> str:
+    return f"{ID}departement/{_check(code, DEPARTEMENT_RE, 'département code')}"
 
 
 @_memo
 def region(code: str) -> URIRef:
-    return ID[f"region/{_check(code, re.compile(r'^[0-9]{2}$'), 'INSEE région code')}"]
+    return _uri(region_text(code))
+
+
+def region_text(code: str) -> str:
+    return f"{ID}region/{_check(code, re.compile(r'^[0-9]{2}$'), 'INSEE région code')}"
 
 
 @_memo
@@ -104,7 +134,11 @@ def epci(siren: str) -> URIRef:
     >>> epci("246200299")
     rdflib.term.URIRef('https://w3id.org/pvd-kg/id/epci/246200299')
     """
-    return ID[f"epci/{_check(siren, SIREN_RE, 'SIREN')}"]
+    return _uri(epci_text(siren))
+
+
+def epci_text(siren: str) -> str:
+    return f"{ID}epci/{_check(siren, SIREN_RE, 'SIREN')}"
 
 
 def organisation(key: str) -> URIRef:
@@ -114,7 +148,11 @@ def organisation(key: str) -> URIRef:
 
 @_memo
 def programme(key: str) -> URIRef:
-    return ID[f"programme/{slug(key)}"]
+    return _uri(programme_text(key))
+
+
+def programme_text(key: str) -> str:
+    return f"{ID}programme/{slug(key)}"
 
 
 def selection(programme_key: str, insee: str, n: int | None = None) -> URIRef:
@@ -155,7 +193,7 @@ def association(signing_iri: str, kind: str, n: int) -> URIRef:
     """
     if kind not in ("signature", "attendance"):
         raise ValueError(f"kind must be 'signature' or 'attendance', not {kind!r}")
-    return URIRef(f"{_in_id(signing_iri)}/{kind}/{int(n)}")
+    return _uri(f"{_in_id(signing_iri)}/{kind}/{int(n)}")
 
 
 def inference(subject_iri: str, property_key: str) -> URIRef:
@@ -164,7 +202,7 @@ def inference(subject_iri: str, property_key: str) -> URIRef:
     >>> inference(signing("operationnelle", "62907"), "date")
     rdflib.term.URIRef('https://w3id.org/pvd-kg/id/signing/operationnelle/62907/inference/date')
     """
-    return URIRef(f"{_in_id(subject_iri)}/inference/{slug(property_key)}")
+    return _uri(f"{_in_id(subject_iri)}/inference/{slug(property_key)}")
 
 
 def _in_id(iri: str) -> str:

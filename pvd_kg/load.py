@@ -277,15 +277,23 @@ def build(store: Store, *, strict: bool = False, engine: str = "fast", validate:
     stage("ingest")
     quads, report = graph_module.build_quads(strict=strict)
     counts = dict(report.summary["graphs"])
-    stage("validate")
-    if validate:
+
+    def checked() -> None:  # runs while the store writes the new content where nobody sees it yet
+        stage("validate")
         report.extend(check([q[:3] for q in quads], engine=engine, strict=strict).issues)
-    stage("write")
+        stage("write")
+
     with _workdir("build") as tmp:
         nquads = Path(tmp) / "build.nq"
-        nquads.write_bytes(graph_module.to_nquads(quads))
+        with open(nquads, "wb") as sink:
+            graph_module.write_nquads(quads, sink)
         stale = owned_graphs(store)
-        store.replace_graphs(sorted(set(stale) | set(counts) - {DEFAULT_GRAPH}), nquads)
+        replaced = sorted(set(stale) | set(counts) - {DEFAULT_GRAPH})
+        if validate:
+            store.replace_graphs_checked(replaced, nquads, checked)
+        else:
+            stage("write")
+            store.replace_graphs(replaced, nquads)
     return LoadResult(counts, report, dropped=sorted(set(stale) - set(counts)))
 
 

@@ -66,7 +66,7 @@ def _checked(pattern: re.Pattern, what: str) -> Callable[[str], str]:
 
 
 def _programme(value: str) -> str:
-    return _iri(iris.programme(_checked(_KEY_RE, "programme key (pvd, acv, ort)")(value.lower())))
+    return _iri(iris.programme_text(_checked(_KEY_RE, "programme key (pvd, acv, ort)")(value.lower())))
 
 
 #: How each parameter type turns a value (text) into one SPARQL term.
@@ -75,10 +75,10 @@ PARAM_TYPES: dict[str, Callable[[str], str]] = {
     "lang": lambda v: sparql_string(_checked(_LANG_RE, "language tag (fr, en)")(v).lower()),
     "integer": lambda v: str(int(_checked(_INTEGER_RE, "integer")(v))),
     "insee": lambda v: sparql_string(_checked(iris.INSEE_COMMUNE_RE, "INSEE commune code")(v.upper())),
-    "commune": lambda v: _iri(iris.commune(v.upper())),
-    "departement": lambda v: _iri(iris.departement(v.upper())),
-    "region": lambda v: _iri(iris.region(v)),
-    "epci": lambda v: _iri(iris.epci(v)),
+    "commune": lambda v: _iri(iris.commune_text(v.upper())),
+    "departement": lambda v: _iri(iris.departement_text(v.upper())),
+    "region": lambda v: _iri(iris.region_text(v)),
+    "epci": lambda v: _iri(iris.epci_text(v)),
     "programme": _programme,
     "iri": lambda v: _iri(_checked(_IRI_RE, "absolute IRI")(v)),
 }

@@ -2,46 +2,55 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VOID, XSD
-
 BASE = "https://w3id.org/pvd-kg/"
-
-PVD = Namespace(BASE + "def#")  # the ontology's own terms
-SHAPES = Namespace(BASE + "def/shapes#")  # SHACL shapes (ontology/shapes.ttl)
-ID = Namespace(BASE + "id/")  # instance data
-GRAPH = Namespace(BASE + "graph/")  # named graphs
-IGEO = Namespace("http://rdf.insee.fr/def/geo#")
-ORG = Namespace("http://www.w3.org/ns/org#")
-SCHEMA = Namespace("https://schema.org/")
-WD = Namespace("http://www.wikidata.org/entity/")
-WDT = Namespace("http://www.wikidata.org/prop/direct/")
-
 ONTOLOGY_IRI = BASE + "def"
 
+# The namespaces as text; their rdflib ``Namespace`` objects (``PVD``, ``RDF``...) are made on
+# first use (:func:`__getattr__`), so that what only needs the text (``pvd-kg query``) does not
+# import rdflib.
 PREFIXES: dict[str, str] = {
-    "pvd": str(PVD),
-    "pvdsh": str(SHAPES),
-    "id": str(ID),
-    "pvdg": str(GRAPH),
-    "igeo": str(IGEO),
-    "org": str(ORG),
-    "prov": str(PROV),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "dcat": str(DCAT),
-    "void": str(VOID),
-    "schema": str(SCHEMA),
-    "time": str(TIME),
-    "foaf": str(FOAF),
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "sh": str(SH),
-    "wd": str(WD),
-    "wdt": str(WDT),
+    "pvd": BASE + "def#",  # the ontology's own terms
+    "pvdsh": BASE + "def/shapes#",  # SHACL shapes (ontology/shapes.ttl)
+    "id": BASE + "id/",  # instance data
+    "pvdg": BASE + "graph/",  # named graphs
+    "igeo": "http://rdf.insee.fr/def/geo#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "schema": "https://schema.org/",
+    "time": "http://www.w3.org/2006/time#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
 }
+
+_OURS = {"PVD": "pvd", "SHAPES": "pvdsh", "ID": "id", "GRAPH": "pvdg", "IGEO": "igeo", "ORG": "org",
+         "SCHEMA": "schema", "WD": "wd", "WDT": "wdt"}
+_RDFLIB = ("DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "TIME", "VOID", "XSD")
+
+
+def __getattr__(name: str):
+    """The namespace objects, made once on first use."""
+    if name in _OURS:
+        from rdflib import Namespace
+
+        value = Namespace(PREFIXES[_OURS[name]])
+    elif name in _RDFLIB:
+        import rdflib.namespace
+
+        value = getattr(rdflib.namespace, name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def sparql_prologue() -> str:

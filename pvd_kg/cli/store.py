@@ -250,7 +250,7 @@ def query_cmd(query, params, fmt, timeout, memory_mb, limit, allow_remote, outpu
         from ..store.query_worker import prestart
 
         prestart(Path(opts["store_path"]) if opts.get("store_path") else paths.default_store_path(),
-                 memory_mb=memory_mb, follow=True)
+                 memory_mb=memory_mb, follow=True, fork=True)  # this process has one thread here
     from .. import queries
     from ..errors import InputError
     from ..results import serialize

@@ -7,10 +7,10 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from rdflib import Literal, URIRef  # noqa: F401 (Literal is used by the doctests)
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
-from ..oxterms import from_oxigraph
+if TYPE_CHECKING:  # rdflib is imported where it is used: `pvd-kg query` may not need it
+    from rdflib.term import Node
 
 SELECT, ASK, GRAPH = "select", "ask", "graph"
 
@@ -58,16 +58,21 @@ class QueryResult:
     @property
     def rows(self) -> list[tuple[Node | None, ...]]:
         """The rows as rdflib terms (None for an unbound variable)."""
+        from ..oxterms import from_oxigraph
+
         return self._as("rdflib rows", self._given_rows, from_oxigraph)
 
     @property
     def triples(self) -> list[tuple[Node, Node, Node]]:
         """The triples as rdflib terms."""
+        from ..oxterms import from_oxigraph
+
         return self._as("rdflib triples", self._given_triples, from_oxigraph)
 
     def dicts(self) -> list[dict[str, Node]]:
         """Rows as dicts of rdflib terms, unbound variables left out.
 
+        >>> from rdflib import Literal
         >>> QueryResult("select", ["a"], [(Literal(1),), (None,)]).dicts()
         [{'a': rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))}, {}]
         """
@@ -91,10 +96,12 @@ class QueryResult:
 def _all_of_kind(rows: list[tuple], pyoxigraph: bool) -> bool:
     """Whether the terms of ``rows`` are pyoxigraph terms (``pyoxigraph``) or rdflib ones: a
     result holds one kind, so the first bound term tells."""
+    import pyoxigraph as ox
+
     for row in rows:
         for term in row:
             if term is not None:
-                return isinstance(term, Node) is not pyoxigraph
+                return isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)) is pyoxigraph
     return True
 
 
@@ -134,6 +141,13 @@ class Store(ABC):
         :raises StoreError: the store refused the write; nothing was changed.
         """
 
+    def replace_graphs_checked(self, drop: Iterable[str], path: Path, check) -> None:
+        """:meth:`replace_graphs`, committed only if ``check()`` returns: whatever it raises
+        refuses the write and leaves the store as it was. Here it runs first; a backend that can
+        write the new content where nobody sees it yet runs it meanwhile (the embedded store)."""
+        check()
+        self.replace_graphs(drop, path)
+
     @abstractmethod
     def drop_graph(self, graph: str) -> bool:
         """Remove a named graph and its triples; False if there was no such graph."""
@@ -147,6 +161,8 @@ class Store(ABC):
 
     def describe(self, nodes: Iterable[Node], without: Iterable[str] = ()) -> list[tuple[Node, Node, Node]]:
         """The stored triples (any graph but those ``without``) whose subject is one of ``nodes``."""
+        from rdflib import URIRef
+
         out: list = []
         nodes = [n for n in nodes if isinstance(n, URIRef)]
         skip = ", ".join(URIRef(g).n3() for g in without)

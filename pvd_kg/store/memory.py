@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import BinaryIO, Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, URIRef
 
 from ..errors import InputError, QueryError, StoreError
 from ..formats import writer_prefixes
@@ -87,6 +86,10 @@ class OxigraphStore(Store):
             ox.serialize(triples, output, oxfmt, **kwargs)
 
     def describe(self, nodes, without=()) -> list[tuple]:
+        from rdflib import BNode, URIRef
+
+        from ..oxterms import from_oxigraph
+
         out, without = [], set(without)
         for node in nodes:
             if not isinstance(node, (URIRef, BNode)):

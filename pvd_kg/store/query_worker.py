@@ -83,9 +83,16 @@ class QueryWorker:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def spawn(self) -> "QueryWorker":
-        """Start the process without waiting for it (:meth:`start` waits)."""
+    def spawn(self, fork: bool = False) -> "QueryWorker":
+        """Start the process without waiting for it (:meth:`start` waits).
+
+        :param fork: make it a fork of this process instead of a new interpreter (no start-up
+            to wait for); only for a process with one thread, such as the CLI before it opens a store.
+        """
         self._stderr = tempfile.TemporaryFile()
+        if fork:
+            self.proc = _Forked(self.config, self._stderr)
+            return self
         # -I: nothing imported from the working directory or $PYTHONPATH; one malloc arena per
         # thread would reserve address space that counts against RLIMIT_AS
         env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
@@ -211,18 +218,73 @@ class QueryWorker:
             self._stderr = None
 
 
+class _Forked:
+    """The worker as a fork of this process, with what :class:`QueryWorker` uses of a ``Popen``.
+    The child runs :func:`.query_worker_child.main` on its own pipes and ends with ``os._exit``:
+    nothing of the parent (buffers, exit handlers) runs in it."""
+
+    def __init__(self, config: dict, stderr):
+        job_r, job_w = os.pipe()
+        reply_r, reply_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 1
+            try:
+                os.dup2(job_r, 0)
+                os.dup2(reply_w, 1)
+                os.dup2(stderr.fileno(), 2)
+                os.closerange(3, _max_fd())  # the parent's ends too: its exit closes our stdin
+                code = child.main(["", json.dumps(config)], stdin=open(0, "rb", closefd=False),
+                                  stdout=open(1, "wb", closefd=False), arenas=True)
+            finally:
+                os._exit(code)
+        os.close(job_r)
+        os.close(reply_w)
+        self.pid, self.returncode = pid, None
+        self.stdin, self.stdout = open(job_w, "wb"), open(reply_r, "rb")
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise subprocess.TimeoutExpired(f"query worker {self.pid}", timeout)
+            time.sleep(0.002)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+
+def _max_fd() -> int:
+    try:
+        return os.sysconf("SC_OPEN_MAX")
+    except (ValueError, OSError):
+        return 1024
+
+
 _prestarted: dict[str, QueryWorker] = {}
 
 
-def prestart(store_path: Path | str, **settings) -> None:
+def prestart(store_path: Path | str, *, fork: bool = False, **settings) -> None:
     """Start a worker now, for the first :class:`QueryWorker` with the same settings to take:
-    the CLI calls this first thing, so that the worker's start (an interpreter, pyoxigraph,
-    opening the store) overlaps the command's own imports. A worker never taken ends with this
-    process (its stdin closes)."""
+    the CLI calls this first thing, so that the worker's start (pyoxigraph, opening the store)
+    overlaps the command's own imports; with ``fork`` (see :meth:`QueryWorker.spawn`) it is a
+    fork of this process, which starts faster than a new interpreter. A worker never taken ends
+    with this process (its stdin closes)."""
     worker = QueryWorker(store_path, **settings)
     key = json.dumps(worker.config, sort_keys=True)
     if key not in _prestarted:
-        _prestarted[key] = worker.spawn()
+        _prestarted[key] = worker.spawn(fork=fork)
 
 
 def query_job(sparql, limit: int | None) -> dict:

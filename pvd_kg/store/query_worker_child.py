@@ -197,12 +197,28 @@ class _View:
             and ("Corruption" in reply["message"] or "IO error" in reply["message"])
 
 
-def main(argv: list[str]) -> int:
+def _few_arenas() -> None:
+    """What ``MALLOC_ARENA_MAX=2`` does for a new interpreter, in a forked one (glibc read the
+    environment before the fork): each thread's own malloc arena would reserve address space
+    that counts against ``RLIMIT_AS``."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
+def main(argv: list[str], stdin=None, stdout=None, arenas: bool = False) -> int:
+    """Serve jobs on ``stdin``/``stdout`` (this process's by default); ``arenas``: cap glibc's
+    malloc arenas first (a forked worker, see :func:`_few_arenas`)."""
     config = json.loads(argv[1])
+    if arenas:
+        _few_arenas()
     limit_memory(int(config.get("memory_mb", 0)))
     if config.get("nice"):
         os.nice(int(config["nice"]))
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    stdin, stdout = stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
     view = _View(config)
     if view.store is None:
         stdout.write(encode_frame({"ready": False, "message": view.error}))
