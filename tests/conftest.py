@@ -1,7 +1,15 @@
-"""Fixtures shared by several test modules."""
+"""Fixtures shared by several test modules.
+
+The whole programme graph is built once per test session (``whole_build``, ``whole_nquads``,
+``whole_store_folder``): the tests that only read it share it, the ones that write copy it first
+(``copy_store``). The shipped curated dataset is parsed, and validated by each engine, once
+(``shipped_dataset``, ``shipped_report``): pyshacl takes about a minute on it.
+"""
 
 from __future__ import annotations
 
+import shutil
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -19,6 +27,22 @@ def store_of(path: Path) -> MemoryStore:
     ds = Dataset()
     ds.graph(iris.graph(path.stem)).parse(path, format="turtle")
     return MemoryStore.from_dataset(ds)
+
+
+@lru_cache(maxsize=None)
+def shipped_dataset() -> Dataset:
+    """``graph.curated_dataset()`` (ontology, Libercourt, press graphs), parsed once; never change it."""
+    from pvd_kg.graph import curated_dataset
+
+    return curated_dataset()
+
+
+@lru_cache(maxsize=None)
+def shipped_report(engine: str):
+    """``validate(shipped_dataset(), engine=engine)``, once per engine and session. Read only."""
+    from pvd_kg.validate import validate
+
+    return validate(shipped_dataset(), engine=engine)
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +64,58 @@ def small() -> MemoryStore:
 def libercourt() -> MemoryStore:
     """The curated Libercourt graph alone."""
     return store_of(GRAPH_DIR / "libercourt.ttl")
+
+
+@pytest.fixture(scope="session")
+def whole_build():
+    """``build_quads()`` of the shipped sources, once per session: ``(quads, report)``. Read only."""
+    from pvd_kg.graph import build_quads
+
+    return build_quads()
+
+
+@pytest.fixture(scope="session")
+def whole_nquads(whole_build) -> bytes:
+    """The whole build as N-Quads (``to_nquads``), for ``pyoxigraph.Store.bulk_load``."""
+    from pvd_kg.graph import to_nquads
+
+    return to_nquads(whole_build[0])
+
+
+@pytest.fixture(scope="session")
+def whole_ox_store(whole_nquads):
+    """An in-memory pyoxigraph store of the whole build, shared: only for tests that never write to it."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(whole_nquads, ox.RdfFormat.N_QUADS)
+    return store
+
+
+@pytest.fixture(scope="session")
+def whole_store_folder(tmp_path_factory) -> Path:
+    """A store folder as ``build(store, validate=False)`` leaves it, built once per session and
+    closed. Open it read-only, or :func:`copy_store` it first."""
+    from pvd_kg.load import build
+    from pvd_kg.store.embedded import EmbeddedStore
+
+    folder = tmp_path_factory.mktemp("whole-build") / "store"
+    with EmbeddedStore(folder) as store:
+        build(store, validate=False)
+    return folder
+
+
+def copy_store(folder: Path, dest: Path) -> Path:
+    """A copy of the closed store ``folder`` at ``dest`` (created), for a test that writes."""
+    shutil.copytree(folder, dest)
+    return dest
+
+
+@pytest.fixture
+def small_swap_threshold(monkeypatch) -> int:
+    """Loads from 1,000 quads commit by folder swap, in this test and the processes it starts
+    (``$PVD_KG_SWAP_MIN_QUADS``): the swap tested with small files."""
+    from pvd_kg.store.swap import MIN_QUADS_VARIABLE
+
+    monkeypatch.setenv(MIN_QUADS_VARIABLE, "1000")
+    return 1000

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,14 +27,19 @@ def build_store(path: Path, *, curated: bool = True, press: bool = False,
     ``graphs`` loaded into the named graph given as its key."""
     store = ox.Store(str(path))
     if curated:
-        store.load(curated_dataset(press=press).serialize(format="nquads", encoding="utf-8"),
-                   format=ox.RdfFormat.N_QUADS)
+        store.load(_curated_nquads(press), format=ox.RdfFormat.N_QUADS)
     for name, file in (graphs or {}).items():
         fmt = ox.RdfFormat.N_TRIPLES if file.suffix == ".nt" else ox.RdfFormat.TURTLE
         store.load(path=str(file), format=fmt, to_graph=ox.NamedNode(name), base_iri=file.as_uri())
     store.flush()
     del store
     return path
+
+
+@lru_cache(maxsize=None)
+def _curated_nquads(press: bool) -> bytes:
+    """The curated dataset as N-Quads, serialised once per test session."""
+    return curated_dataset(press=press).serialize(format="nquads", encoding="utf-8")
 
 
 def free_port() -> int:

@@ -320,15 +320,10 @@ def test_apply_refuses_a_broken_review_in_one_line(tmp_path):
 # --- reconcile with the store -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def built_store():
-    import pyoxigraph as ox
-
-    from pvd_kg.graph import build_quads, to_nquads
+def built_store(whole_ox_store):
     from pvd_kg.store import MemoryStore
 
-    st = ox.Store()
-    st.bulk_load(to_nquads(build_quads()[0]), ox.RdfFormat.N_QUADS)
-    return MemoryStore(st)
+    return MemoryStore(whole_ox_store)
 
 
 def test_reconcile_against_the_tables_and_two_sources(built_store):

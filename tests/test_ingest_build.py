@@ -8,13 +8,12 @@ import csv
 import hashlib
 import re
 
-import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Literal
 
 from pvd_kg import iris
 from pvd_kg.errors import SourceDataError, ValidationFailed
-from pvd_kg.graph import build_dataset, build_quads, to_nquads
+from pvd_kg.graph import build_dataset, build_quads
 from pvd_kg.ingest.shipped import SHIPPED, source_path
 from pvd_kg.validate import validate
 from pvd_kg.vocab import sparql_prologue
@@ -30,15 +29,13 @@ INSEE = re.compile(r"^(?:[0-9]{2}|2[AB])[0-9]{3}$|^97[1-8][0-9]{2}$")
 
 
 @pytest.fixture(scope="module")
-def built():
-    return build_quads()
+def built(whole_build):
+    return whole_build
 
 
 @pytest.fixture(scope="module")
-def store(built):
-    st = ox.Store()
-    st.bulk_load(to_nquads(built[0]), ox.RdfFormat.N_QUADS)
-    return st
+def store(whole_ox_store):
+    return whole_ox_store
 
 
 def count(store, where: str) -> int:

@@ -18,6 +18,7 @@ from pvd_kg.ingest import insee
 from pvd_kg.ingest.shipped import SHIPPED
 from pvd_kg.ingest.tables import Tally
 
+from conftest import copy_store
 from csv_readers import run_reader
 
 HOSTILE = Path(__file__).parent / "data" / "hostile" / "csv"
@@ -124,16 +125,10 @@ def test_a_bad_row_or_value_is_an_issue_with_line_field_and_value(name, line, fi
 # --- through `pvd-kg load` -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A store holding the whole build (shapes skipped: the same data, built faster)."""
-    from pvd_kg.load import build
-    from pvd_kg.store.embedded import EmbeddedStore
-
-    folder = tmp_path_factory.mktemp("hostile") / "store"
-    store = EmbeddedStore(folder)
-    build(store, validate=False)
-    store.close()
-    return folder
+def built(whole_store_folder, tmp_path_factory):
+    """A store holding the whole build (shapes skipped: the same data, built faster), a copy of
+    the session's."""
+    return copy_store(whole_store_folder, tmp_path_factory.mktemp("hostile") / "store")
 
 
 @pytest.fixture(scope="module")

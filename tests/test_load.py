@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from pvd_kg.cli import cli
 from pvd_kg.errors import InputError, RdfSyntaxError, ValidationFailed
 from pvd_kg.load import build, load_files
-from pvd_kg.store.embedded import SWAP_MIN_QUADS, EmbeddedStore, commits_by_swap
+from pvd_kg.store.embedded import EmbeddedStore, commits_by_swap
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -255,7 +255,7 @@ def _kill_a_load_and_reopen(tmp_path, n: int, started: Callable[[Path, Path], bo
             break
         time.sleep(0.05)
     assert committing, "never saw the commit start"
-    time.sleep(1.0)  # well inside the commit: Store.load of 900 000 triples or bulk_load of 1.1 M take 8-15 s
+    time.sleep(1.0)  # well inside the commit: Store.load of 900 000 triples takes 8-15 s, bulk_load of 500 000 4-7 s
     assert proc.poll() is None, "the load finished before it could be killed: make the file larger"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -288,9 +288,10 @@ def test_sigkill_during_a_large_transaction_leaves_the_store_as_it_was(tmp_path)
     _kill_a_load_and_reopen(tmp_path, n, lambda scratch, _: bool(list(scratch.glob("pvd-kg-load-*/load.nq"))))
 
 
-def test_sigkill_during_a_large_swap_load_leaves_the_store_as_it_was(tmp_path):
-    # above the swap threshold: bulk_load into .store.new, copy, then two renames
-    n = SWAP_MIN_QUADS + 100_000
+def test_sigkill_during_a_large_swap_load_leaves_the_store_as_it_was(tmp_path, small_swap_threshold):
+    # above the (lowered) swap threshold: bulk_load into .store.new, copy, then two renames;
+    # large enough for the bulk_load to last seconds
+    n = 500_000
     assert commits_by_swap(n, 0)
     # killed while the new store is being written beside the live one
     _kill_a_load_and_reopen(tmp_path, n, lambda _, parent: (parent / ".store.new").exists())

@@ -11,7 +11,6 @@ import pyoxigraph as ox
 import pytest
 
 from pvd_kg import iris, queries
-from pvd_kg.graph import build_quads, to_nquads
 from pvd_kg.ingest.shipped import source_path
 from pvd_kg.store import MemoryStore
 
@@ -24,9 +23,9 @@ def rows(key):
 
 
 @pytest.fixture(scope="module")
-def store():
-    st = ox.Store()
-    st.bulk_load(to_nquads(build_quads()[0]), ox.RdfFormat.N_QUADS)
+def store(whole_nquads):
+    st = ox.Store()  # its own: a test adds a graph for a while
+    st.bulk_load(whole_nquads, ox.RdfFormat.N_QUADS)
     return MemoryStore(st)
 
 

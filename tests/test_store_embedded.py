@@ -11,7 +11,7 @@ import pytest
 
 from pvd_kg.errors import QueryTimeout, StoreError
 from pvd_kg.load import load_files
-from pvd_kg.store.embedded import SWAP_MIN_QUADS, EmbeddedStore, commits_by_swap
+from pvd_kg.store.embedded import EmbeddedStore, commits_by_swap
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n1 ?o . ?p ?q ?r . ?s ?t ?u }"
@@ -109,9 +109,9 @@ def test_an_interrupted_swap_is_finished_or_undone_on_open(tmp_path, crash_point
     assert not new.exists() and not old.exists()
 
 
-def test_a_large_load_commits_by_swap_all_or_nothing(tmp_path):
+def test_a_large_load_commits_by_swap_all_or_nothing(tmp_path, small_swap_threshold):
     path = tmp_path / "store"
-    n = SWAP_MIN_QUADS + 1
+    n = small_swap_threshold + 1
     big = _nt(tmp_path, "big.nt", n)
     bad = tmp_path / "bad.nt"
     bad.write_text(big.read_text() + "<http://example.org/x> <oops .\n")
@@ -120,7 +120,7 @@ def test_a_large_load_commits_by_swap_all_or_nothing(tmp_path):
         before = _quads(store)
         assert commits_by_swap(n, len(store))
         with pytest.raises(StoreError, match="nothing was changed"):
-            store.add_nquads(bad)  # refused at its last line, after a million quads bulk-loaded beside
+            store.add_nquads(bad)  # refused at its last line, after the others were bulk-loaded beside
         assert _quads(store) == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nt", "bad.nt", "big.nt", "store"]
         inode = path.stat().st_ino
@@ -129,6 +129,20 @@ def test_a_large_load_commits_by_swap_all_or_nothing(tmp_path):
         assert len(store) == 4 + n
         assert store.graphs() == ["http://example.org/kept"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.nt", "bad.nt", "big.nt", "store"]
+
+
+def test_the_swap_threshold_is_a_setting(monkeypatch):
+    from pvd_kg.store.embedded import SWAP_MIN_QUADS
+    from pvd_kg.store.swap import MIN_QUADS_VARIABLE
+
+    monkeypatch.delenv(MIN_QUADS_VARIABLE, raising=False)
+    assert SWAP_MIN_QUADS == 1_000_000 and not commits_by_swap(999_999, 0) and commits_by_swap(1_000_000, 0)
+    monkeypatch.setenv(MIN_QUADS_VARIABLE, "50")
+    assert not commits_by_swap(49, 0) and commits_by_swap(50, 0) and not commits_by_swap(50, 51)
+    for bad in ("0", "-3", "1e6", "many"):
+        monkeypatch.setenv(MIN_QUADS_VARIABLE, bad)
+        with pytest.raises(StoreError, match=f"{MIN_QUADS_VARIABLE}='{bad}' is not a positive whole number"):
+            commits_by_swap(10, 0)
 
 
 def test_dropping_a_graph_that_is_not_an_iri_is_an_input_error(tmp_path):

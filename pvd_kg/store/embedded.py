@@ -26,13 +26,14 @@ from .base import QueryResult
 from .memory import OxigraphStore
 from .query_worker import QueryWorker, default_memory_mb, query_job, result_from_reply
 from .sparql import CheckedQuery, check
-from .swap import repaired, sibling, step, swap_folders, swap_lock
+from .swap import min_quads, repaired, sibling, step, swap_folders, swap_lock
 
 # When a load commits by folder swap instead of one transaction (:func:`commits_by_swap`).
 # ``Store.load`` holds the whole load in memory, about 1.6 GB per million quads; the swap's
 # memory stays flat, but it copies the whole store: per quad, a transaction costs about 22 us,
 # ``bulk_load`` 8-9 us and copying a stored quad 13-15 us, so the swap is faster when the
-# store has fewer quads than the load (docs/store.md, "Atomicity").
+# store has fewer quads than the load (docs/store.md, "Atomicity"). $PVD_KG_SWAP_MIN_QUADS
+# replaces SWAP_MIN_QUADS (:func:`.swap.min_quads`).
 SWAP_MIN_QUADS = 1_000_000
 SWAP_STORE_RATIO = 1.0
 TRANSACTION_MAX_QUADS = 4_000_000  # ~6.5 GB in one transaction: swap whatever the store's size
@@ -50,7 +51,8 @@ def count_lines(path: Path) -> int:
 def commits_by_swap(load_quads: int, store_quads: int) -> bool:
     """Whether a load of ``load_quads`` into a store of ``store_quads`` commits by folder swap
     (memory flat, time grows with load + store) rather than one ``Store.load`` transaction
-    (memory and time grow with the load): from :data:`SWAP_MIN_QUADS` quads when the store is
+    (memory and time grow with the load): from :data:`SWAP_MIN_QUADS` quads (or
+    ``$PVD_KG_SWAP_MIN_QUADS``, :func:`.swap.min_quads`) when the store is
     no bigger than :data:`SWAP_STORE_RATIO` times the load, from :data:`TRANSACTION_MAX_QUADS`
     whatever the store's size.
 
@@ -61,7 +63,7 @@ def commits_by_swap(load_quads: int, store_quads: int) -> bool:
     """
     if load_quads >= TRANSACTION_MAX_QUADS:
         return True
-    return load_quads >= SWAP_MIN_QUADS and store_quads <= SWAP_STORE_RATIO * load_quads
+    return load_quads >= min_quads(SWAP_MIN_QUADS) and store_quads <= SWAP_STORE_RATIO * load_quads
 
 
 # ``bulk_load`` holds all the quads of one call in memory, about 0.9 kB a quad (150 MB for the
@@ -181,7 +183,7 @@ class EmbeddedStore(OxigraphStore):
         :raises StoreError: the store refused the write; nothing was written.
         """
         n = count_lines(path)
-        if n >= SWAP_MIN_QUADS and commits_by_swap(n, len(self.ox)):  # len() only when it can matter
+        if n >= min_quads(SWAP_MIN_QUADS) and commits_by_swap(n, len(self.ox)):  # len() only when it can matter
             self._swap_in(path, keep=lambda graph: True)
         else:
             super().add_nquads(path)

@@ -37,6 +37,24 @@ from ..errors import StoreError
 KILL_AT_STEP_VARIABLE = "PVD_KG_TEST_KILL_AT_SWAP_STEP"
 STEPS = ("new-partial", "new-written", "old-moved", "new-moved", "old-trashed")
 
+# The size of a load from which it commits by swap (:func:`.embedded.commits_by_swap`) is a
+# setting: this variable lowers it, so that the tests exercise the swap with small files.
+MIN_QUADS_VARIABLE = "PVD_KG_SWAP_MIN_QUADS"
+
+
+def min_quads(default: int) -> int:
+    """The load size (quads) from which a load commits by swap: :data:`MIN_QUADS_VARIABLE`, if
+    set, else ``default``.
+
+    :raises StoreError: the variable is not a positive whole number.
+    """
+    value = os.environ.get(MIN_QUADS_VARIABLE, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise StoreError(f"{MIN_QUADS_VARIABLE}={value!r} is not a positive whole number of quads")
+    return int(value)
+
 
 def sibling(path: Path, kind: str) -> Path:
     """``.NAME.new``, ``.NAME.old`` or ``.NAME.trash`` beside the store folder ``NAME``.
