@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import iris
+from ..sources_registry import Source
 from . import cleaners
 from .emit import A, GraphOut, IGEO, PROV, PVD, RDFS, fr, string
+from .plugin import SourcePlugin
+from .shipped import Shipped
 from .tables import Record, Tally, read_csv, read_rows
 
 COG_COLUMNS = ("TYPECOM", "COM", "REG", "DEP", "ARR", "LIBELLE", "COMPARENT")
@@ -216,3 +219,53 @@ def emit_arrondissements(arrs: dict[str, Arrondissement], cog: Cog, codes: set[s
         out.add(node, PVD.inDepartement, iris.departement(a.dep))
         out.derived(node, a.line)
         tally.loaded += 1
+
+
+# The sources of this module as plug-ins (see pvd_kg.ingest.plugin): the build reads the COG
+# before the lists checked against it, and emits only the communes the lists name.
+
+COG_KEY = "insee-cog-2024"
+
+
+PLUGINS = (
+    SourcePlugin(
+        fetch=Source(
+            key="insee-cog-2024",
+            title="Code officiel géographique au 1er janvier 2024 : communes (v_commune_2024)",
+            url="https://www.insee.fr/fr/statistiques/fichier/7766585/v_commune_2024.csv",
+            publisher="INSEE",
+            columns=("TYPECOM", "COM", "REG", "DEP", "CTCD", "ARR", "TNCC", "NCC", "NCCENR",
+                     "LIBELLE", "CAN", "COMPARENT"),
+            landing="https://www.insee.fr/fr/information/7766585",
+        ),
+        shipped=Shipped("insee-cog-2024", "cog_communes_2024.csv", "insee",
+                        "Code officiel géographique au 1er janvier 2024 : communes", "2024-01-01",
+                        "https://github.com/MTES-MCT/zero-logement-vacant/blob/e56c972da0b069035c69ef2b4e632c86fae59f63/analytics/dbt/seeds/cog_20240101.csv"),
+        read=lambda path, tally, run: read_cog(path, tally),
+        emit=lambda cog, out, tally, run: emit_communes(cog, run.communes(), out, tally),
+    ),
+    SourcePlugin(
+        shipped=Shipped("insee-arr-2025", "cog_arrondissements_2025.csv", "insee",
+                        "Code officiel géographique au 1er janvier 2025 : arrondissements", "2025-01-01",
+                        "https://github.com/sfaut/data-cog/blob/9eb6be77e3283e33cb1b5380f8230e27f1ab7df5/v2025/cog-arrondissements@2025.csv",
+                        derived="Columns code, department_code, capital_code, name of the origin kept, renamed to INSEE's "
+                                "ARR, DEP, CHEFLIEU, LIBELLE; rows unchanged. Its 333 codes are exactly those of COG 2024."),
+        read=lambda path, tally, run: read_arrondissements(path, tally),
+        emit=lambda arrs, out, tally, run: emit_arrondissements(arrs, run.data[COG_KEY], run.communes(), out, tally),
+    ),
+    SourcePlugin(
+        fetch=Source(
+            key="insee-departements",
+            title="Départements et régions de France",
+            url=None,
+            publisher="INSEE, via MTES-MCT/zero-logement-vacant",
+            columns=("code_departement", "nom_departement", "code_region", "nom_region"),
+            note="A reshaped COG table (INSEE's own v_departement file has other columns); no live URL.",
+        ),
+        shipped=Shipped("insee-departements", "departements_france.csv", "insee",
+                        "Départements et régions de France", "2023",
+                        "https://github.com/MTES-MCT/zero-logement-vacant/blob/c5244255c0913013c06af1486a37e42036e1e386/analytics/dbt/seeds/departements_france.csv"),
+        read=lambda path, tally, run: read_departements(path, tally),
+        emit=lambda deps, out, tally, run: emit_departements(deps, out, tally),
+    ),
+)
