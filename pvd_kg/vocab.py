@@ -14,7 +14,6 @@ GRAPH = Namespace(BASE + "graph/")  # named graphs
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("https://schema.org/")
-WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 
 ONTOLOGY_IRI = BASE + "def"
@@ -39,7 +38,6 @@ PREFIXES: dict[str, str] = {
     "rdfs": str(RDFS),
     "xsd": str(XSD),
     "sh": str(SH),
-    "wd": str(WD),
     "wdt": str(WDT),
 }
 
@@ -60,7 +58,7 @@ def bind_prefixes(graph) -> None:
 
 
 __all__ = [
-    "BASE", "PVD", "SHAPES", "ID", "GRAPH", "IGEO", "ORG", "SCHEMA", "WD", "WDT", "ONTOLOGY_IRI", "PREFIXES",
+    "BASE", "PVD", "SHAPES", "ID", "GRAPH", "IGEO", "ORG", "SCHEMA", "WDT", "ONTOLOGY_IRI", "PREFIXES",
     "DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "TIME", "VOID", "XSD",
     "sparql_prologue", "bind_prefixes",
 ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import iris
 from ..sources_registry import Source
 from . import cleaners
+from .links import link_siren_page
 from .emit import A, GraphOut, PVD, RDFS, fr, string
 from .plugin import COMMUNE_LISTS, Run, SourcePlugin
 from .shipped import Shipped
@@ -157,9 +158,16 @@ def _check_memberships(members: dict[str, Membership], tally: Tally, run: Run) -
                        "epci-not-in-reference")
 
 
+def emit_epci_links(epcis: dict[str, Epci], wanted: set[str], out: GraphOut) -> None:
+    """Each EPCI of ``wanted`` ``foaf:isPrimaryTopicOf`` its page by SIREN (see :mod:`.links`)."""
+    for siren in sorted(wanted & set(epcis)):
+        link_siren_page(out, iris.epci(siren), siren)
+
+
 def _emit_epci_list(epcis: dict[str, Epci], out: GraphOut, tally: Tally, run: Run) -> None:
-    emit_epcis(epcis, {m.epci for m in run.data["epci-com-2023"].values()}, out, tally,
-               {d.label: d.code for d in run.data["insee-departements"].values()})
+    wanted = {m.epci for m in run.data["epci-com-2023"].values()}
+    emit_epcis(epcis, wanted, out, tally, {d.label: d.code for d in run.data["insee-departements"].values()})
+    emit_epci_links(epcis, wanted, out)
 
 
 PLUGINS = (

@@ -13,8 +13,9 @@ from pathlib import Path
 from .. import iris
 from ..sources_registry import Source
 from . import cleaners
+from .links import link_insee
 from .emit import A, GraphOut, IGEO, PROV, PVD, RDFS, fr, string
-from .plugin import SourcePlugin
+from .plugin import Run, SourcePlugin
 from .shipped import Shipped
 from .tables import Record, Tally, read_csv, read_rows
 
@@ -221,6 +222,31 @@ def emit_arrondissements(arrs: dict[str, Arrondissement], cog: Cog, codes: set[s
         tally.loaded += 1
 
 
+
+def emit_commune_links(codes: set[str], out: GraphOut) -> None:
+    """Each commune of ``codes`` ``skos:exactMatch`` its INSEE IRI (see :mod:`.links`)."""
+    for code in sorted(codes):
+        link_insee(out, iris.commune(code), "commune", code)
+
+
+def emit_departement_links(deps: dict[str, Departement], out: GraphOut) -> None:
+    """Each département and région of the table ``skos:exactMatch`` its INSEE IRI."""
+    for d in deps.values():
+        link_insee(out, iris.departement(d.code), "departement", d.code)
+    for region in sorted({d.region for d in deps.values()}):
+        link_insee(out, iris.region(region), "region", region)
+
+
+def _emit_cog(cog: Cog, out: GraphOut, tally: Tally, run: Run) -> None:
+    codes = run.communes()
+    emit_communes(cog, codes, out, tally)
+    emit_commune_links(codes, out)
+
+
+def _emit_departements(deps: dict[str, Departement], out: GraphOut, tally: Tally, run: Run) -> None:
+    emit_departements(deps, out, tally)
+    emit_departement_links(deps, out)
+
 # The sources of this module as plug-ins (see pvd_kg.ingest.plugin): the build reads the COG
 # before the lists checked against it, and emits only the communes the lists name.
 
@@ -242,7 +268,7 @@ PLUGINS = (
                         "Code officiel géographique au 1er janvier 2024 : communes", "2024-01-01",
                         "https://github.com/MTES-MCT/zero-logement-vacant/blob/e56c972da0b069035c69ef2b4e632c86fae59f63/analytics/dbt/seeds/cog_20240101.csv"),
         read=lambda path, tally, run: read_cog(path, tally),
-        emit=lambda cog, out, tally, run: emit_communes(cog, run.communes(), out, tally),
+        emit=_emit_cog,
     ),
     SourcePlugin(
         shipped=Shipped("insee-arr-2025", "cog_arrondissements_2025.csv", "insee",
@@ -266,6 +292,6 @@ PLUGINS = (
                         "Départements et régions de France", "2023",
                         "https://github.com/MTES-MCT/zero-logement-vacant/blob/c5244255c0913013c06af1486a37e42036e1e386/analytics/dbt/seeds/departements_france.csv"),
         read=lambda path, tally, run: read_departements(path, tally),
-        emit=lambda deps, out, tally, run: emit_departements(deps, out, tally),
+        emit=_emit_departements,
     ),
 )
