@@ -150,7 +150,7 @@ def guess_source(columns: list[str], registry: dict, where: str):
     >>> guess_source(["code", "nom"], SOURCES, "u")
     Traceback (most recent call last):
     ...
-    pvd_kg.errors.FetchError: u: the header ('code', 'nom') matches no known kind of list (name it with --as KEY; known: anct-pvd-2021, anct-pvd-2026, anct-acv-2024, dgaln-ort-2024, insee-cog-2024, insee-departements, epci-com-2023, epci-list-2023, anct-ngeo-2023)
+    pvd_kg.errors.FetchError: u: the header ('code', 'nom') matches no known kind of list (name it with --as KEY; known: anct-acv-2024, anct-ngeo-2023, anct-pvd-2021, anct-pvd-2026, dgaln-ort-2024, epci-com-2023, epci-list-2023, insee-cog-2024, insee-departements)
     """
     found = set(columns)
     matches = [s for s in registry.values() if s.columns and found.issuperset(s.columns)]

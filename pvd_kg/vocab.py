@@ -28,12 +28,11 @@ PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "sh": "http://www.w3.org/ns/shacl#",
-    "wd": "http://www.wikidata.org/entity/",
     "wdt": "http://www.wikidata.org/prop/direct/",
 }
 
 _OURS = {"PVD": "pvd", "SHAPES": "pvdsh", "ID": "id", "GRAPH": "pvdg", "IGEO": "igeo", "ORG": "org",
-         "SCHEMA": "schema", "WD": "wd", "WDT": "wdt"}
+         "SCHEMA": "schema", "WDT": "wdt"}
 _RDFLIB = ("DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "TIME", "VOID", "XSD")
 
 
@@ -69,7 +68,7 @@ def bind_prefixes(graph) -> None:
 
 
 __all__ = [
-    "BASE", "PVD", "SHAPES", "ID", "GRAPH", "IGEO", "ORG", "SCHEMA", "WD", "WDT", "ONTOLOGY_IRI", "PREFIXES",
+    "BASE", "PVD", "SHAPES", "ID", "GRAPH", "IGEO", "ORG", "SCHEMA", "WDT", "ONTOLOGY_IRI", "PREFIXES",
     "DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "TIME", "VOID", "XSD",
     "sparql_prologue", "bind_prefixes",
 ]

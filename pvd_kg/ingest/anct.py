@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import iris
-from . import cleaners
+from ..sources_registry import Source
+from . import checks, cleaners, epci
 from .checks import date_cell, kept_commune
 from .emit import A, FOAF, GraphOut, ORG, PROV, PVD, RDFS, SCHEMA, SKOS, fr, integer, string
-from .insee import Cog
+from .insee import COG_KEY, Cog
+from .plugin import Run, SourcePlugin
+from .shipped import Shipped
 from .tables import Record, Tally, read_csv
 
 PVD_2021_COLUMNS = ("id_pvd", "insee_com", "lib_com", "insee_dep", "nom_maire", "site_mairie", "pop",
@@ -348,6 +351,110 @@ def emit_acv(rows: dict[str, ListRow], out: GraphOut, tally: Tally, cog: Cog) ->
         emit_convention(out, "acv", "acv", row.insee, row.line, f"Convention Action cœur de ville de {name}",
                         PVD.ACVConvention, row.date, "signee" if row.date else None)
         tally.loaded += 1
+
+
+# The sources of this module as plug-ins (see pvd_kg.ingest.plugin). The lists are read after
+# the COG they are checked against.
+
+def _check_pvd_2021(rows: dict[str, ListRow], tally: Tally, run: Run) -> None:
+    checks.list_membership(rows, run.data["anct-pvd-2026"], tally, run.tallies["anct-pvd-2026"], "PVD")
+    _check_epci_claims(rows, tally, run)
+
+
+def _check_epci_claims(rows: dict[str, ListRow], tally: Tally, run: Run) -> None:
+    checks.epci_claims(rows, tally, epci.claimed_membership(run), run.data["epci-list-2023"])
+
+
+def _emit_pvd_2021(rows: dict[str, ListRow], out: GraphOut, tally: Tally, run: Run) -> None:
+    ids_2026 = {c: r.programme_id for c, r in run.data["anct-pvd-2026"].items() if r.programme_id}
+    emit_pvd_2021(rows, out, tally, run.data[COG_KEY], ids_2026)
+
+
+def _emit_acv_graph(rows: dict[str, ListRow], out: GraphOut, tally: Tally, run: Run) -> None:
+    prog = iris.programme("acv")
+    out.add(prog, A, PVD.Programme)
+    out.add(prog, RDFS.label, fr("Action cœur de ville"))
+    out.add(prog, PROV.wasDerivedFrom, iris.source("anct-acv-2024"))
+    emit_acv(rows, out, tally, run.data[COG_KEY])
+
+
+PLUGINS = (
+    SourcePlugin(
+        fetch=Source(
+            key="anct-pvd-2021",
+            title="Petites villes de demain : liste des communes (janvier 2021)",
+            url=None,
+            publisher="ANCT",
+            columns=("id_pvd", "insee_com", "lib_com", "lib_reg", "insee_dep", "lib_dep", "nom_maire",
+                     "site_mairie", "regroupement", "pop", "date_signature", "siren_epci", "lib_epci"),
+            landing="https://github.com/anct-carto/pvd",
+            note="Historic list of early 2021 (anct-carto/pvd); no longer published, so no live URL.",
+        ),
+        shipped=Shipped("anct-pvd-2021", "pvd_communes_2021-01.csv", "anct",
+                        "Petites villes de demain : liste des communes (janvier 2021)", "2021-01",
+                        "https://github.com/anct-carto/pvd"),
+        read=lambda path, tally, run: read_pvd_2021(path, tally, run.data[COG_KEY]),
+        check=_check_pvd_2021,
+        emit=_emit_pvd_2021,
+        needs=(COG_KEY,),
+        lists_communes=True,
+    ),
+    SourcePlugin(
+        fetch=Source(
+            key="anct-pvd-2026",
+            title="Programme Petites villes de demain : liste des communes bénéficiaires (COG 2025)",
+            url="https://www.data.gouv.fr/fr/datasets/r/1fa831ec-d912-4277-8b95-a8b998bf951e",
+            publisher="ANCT",
+            columns=("insee_com", "lib_com", "id_pvd", "date_signature"),
+            landing="https://www.data.gouv.fr/fr/datasets/5fc1259b703620ed60a49d97/",
+            note="Stable data.gouv redirect to the current file (liste-pvd-com2025-20260427.csv on "
+                 "2026-04-27). date_signature is DD/MM/YYYY since the 2026 file, YYYY-MM-DD before.",
+            redirect_hosts=("static.data.gouv.fr",),
+        ),
+        shipped=Shipped("anct-pvd-2026", "pvd_communes_2026_derived.csv", "anct",
+                        "Petites villes de demain : liste des communes et date de la convention d'adhésion (2026)",
+                        "2026-04-27", "https://www.data.gouv.fr/fr/datasets/r/1fa831ec-d912-4277-8b95-a8b998bf951e",
+                        derived="Rebuilt from bpineau/gazetteer anct_programmes.json (commune, label, pvd_signed_at) "
+                                "joined with id_pvd of the ANCT COG 2023 crosswalk; column label_source added."),
+        read=lambda path, tally, run: read_pvd_2026(path, tally, run.data[COG_KEY]),
+        emit=lambda rows, out, tally, run: emit_pvd_2026(rows, out, tally, run.data[COG_KEY]),
+        needs=(COG_KEY,),
+        lists_communes=True,
+    ),
+    SourcePlugin(
+        fetch=Source(
+            key="anct-acv-2024",
+            title="Programme Action cœur de ville : liste des communes bénéficiaires",
+            url="https://static.data.gouv.fr/resources/programme-action-coeur-de-ville/"
+                "20250924-154200/liste-acv-com2025-20250704.csv",
+            publisher="ANCT",
+            columns=("insee_com", "lib_com", "id_acv", "lib_acv", "date_signature"),
+            landing="https://www.data.gouv.fr/fr/datasets/5acc7eddc751df5e21efdf20/",
+            note="Dated static path (COG 2025 file of 2025-07-04): the live list is newer than the "
+                 "shipped Sept 2024 snapshot, and data.gouv mints a new path per revision; the dataset "
+                 "page lists the current one.",
+        ),
+        shipped=Shipped("anct-acv-2024", "acv_communes_2024-09.csv", "anct",
+                        "Action cœur de ville : communes et date de la convention (septembre 2024)", "2024-09-09",
+                        "https://github.com/anct-carto/action_coeur_de_ville/blob/fb24f6b6c9263cf9b23870375bb70d66c849bff2/data/coeurdeville.js",
+                        derived="GeoJSON of the JS file converted to CSV; lon/lat taken from the point geometry."),
+        read=lambda path, tally, run: read_acv(path, tally, run.data[COG_KEY]),
+        check=_check_epci_claims,
+        emit=_emit_acv_graph,
+        needs=(COG_KEY,),
+        lists_communes=True,
+    ),
+    SourcePlugin(
+        fetch=Source(
+            key="anct-ngeo-2023",
+            title="Croisement des dispositifs ANCT par commune (COG 2023)",
+            url=None,
+            publisher="ANCT, via MTES-MCT/zero-logement-vacant",
+            columns=("insee_com", "lib_com", "id_pvd", "id_acv"),
+            note="Programme identifiers per commune; the live ANCT file is not located, so no live URL.",
+        ),
+    ),
+)
 
 
 __all__ = ["ListRow", "read_pvd_2021", "read_pvd_2026", "read_acv", "emit_pvd_2021", "emit_pvd_2026",

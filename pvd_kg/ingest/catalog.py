@@ -11,9 +11,9 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 
 from .. import iris
-from ..sources_registry import ETALAB_2, SOURCES
+from ..sources_registry import ETALAB_2
 from .emit import A, DCAT, DCTERMS, GraphOut, PROV, PVD, RDFS, VOID, XSD, fr, integer, string
-from .shipped import SHIPPED
+from .plugin import ingested
 
 PUBLISHERS = {
     "anct": "Agence nationale de la cohésion des territoires (ANCT)",
@@ -49,8 +49,8 @@ def partial_date(text: str) -> Literal:
 
 def describe_source(out: GraphOut, key: str, path: Path, rows: int) -> None:
     """The data file of ``key`` as read from ``path`` with ``rows`` data rows."""
-    spec = SHIPPED[key]
-    reg = SOURCES.get(key)
+    plugin = ingested()[key]
+    spec, reg = plugin.shipped, plugin.fetch
     dist = iris.source(key)
     out.add(dist, A, DCAT.Distribution)
     out.add(dist, A, PROV.Entity)

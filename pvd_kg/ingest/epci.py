@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import iris
+from ..sources_registry import Source
 from . import cleaners
+from .links import link_siren_page
 from .emit import A, GraphOut, PVD, RDFS, fr, string
+from .plugin import COMMUNE_LISTS, Run, SourcePlugin
+from .shipped import Shipped
 from .tables import Record, Tally, read_csv, read_rows
 
 COM_COLUMNS = ("com_code", "com_siren", "epci_siren", "epci_name")
@@ -136,3 +140,70 @@ def emit_epcis(epcis: dict[str, Epci], wanted: set[str], out: GraphOut, tally: T
             out.add(node, PVD.inDepartement, iris.departement(code))
         out.derived(node, e.line)
         tally.loaded += 1
+
+
+# The sources of this module as plug-ins (see pvd_kg.ingest.plugin): memberships are read for
+# the communes of the programme lists, so after them.
+
+def claimed_membership(run: Run) -> dict[str, tuple[str, int]]:
+    """Commune code -> (EPCI SIREN, line) of ``epci-com-2023``, what a list's EPCI claim is checked against."""
+    return {code: (m.epci, m.line) for code, m in run.data["epci-com-2023"].items()}
+
+
+def _check_memberships(members: dict[str, Membership], tally: Tally, run: Run) -> None:
+    epcis = run.data["epci-list-2023"]
+    for code, m in members.items():
+        if m.epci != NO_EPCI and m.epci not in epcis:
+            tally.warn(None, f"EPCI of commune {code} absent from the EPCI list", "epci_siren", m.epci,
+                       "epci-not-in-reference")
+
+
+def emit_epci_links(epcis: dict[str, Epci], wanted: set[str], out: GraphOut) -> None:
+    """Each EPCI of ``wanted`` ``foaf:isPrimaryTopicOf`` its page by SIREN (see :mod:`.links`)."""
+    for siren in sorted(wanted & set(epcis)):
+        link_siren_page(out, iris.epci(siren), siren)
+
+
+def _emit_epci_list(epcis: dict[str, Epci], out: GraphOut, tally: Tally, run: Run) -> None:
+    wanted = {m.epci for m in run.data["epci-com-2023"].values()}
+    emit_epcis(epcis, wanted, out, tally, {d.label: d.code for d in run.data["insee-departements"].values()})
+    emit_epci_links(epcis, wanted, out)
+
+
+PLUGINS = (
+    SourcePlugin(
+        fetch=Source(
+            key="epci-com-2023",
+            title="Communes, EPCI, départements et régions avec leur SIREN (2023)",
+            url=None,
+            publisher="DGCL (BANATIC) / INSEE, via MTES-MCT/zero-logement-vacant",
+            columns=("com_code", "com_siren", "com_name", "epci_siren", "epci_name", "dep_siren",
+                     "dep_name", "reg_siren", "reg_name", "ept_siren", "ept_name"),
+            note="Upstream not documented by the repository it comes from; no live URL.",
+        ),
+        shipped=Shipped("epci-com-2023", "com_epci_dep_reg_2023.csv", "dgcl",
+                        "Communes, EPCI, départements et régions avec leur SIREN (2023)", "2023",
+                        "https://github.com/MTES-MCT/zero-logement-vacant/blob/354ea577f7a21868693781075be4a011529efa37/analytics/dbt/seeds/com_epci_dep_reg.csv",
+                        delimiter=";"),
+        read=lambda path, tally, run: read_memberships(path, tally, run.communes()),
+        check=_check_memberships,
+        emit=lambda members, out, tally, run: emit_memberships(members, out, tally),
+        needs=(COMMUNE_LISTS,),
+    ),
+    SourcePlugin(
+        fetch=Source(
+            key="epci-list-2023",
+            title="Liste des EPCI (2023, dérivée)",
+            url=None,
+            publisher="derived by pvd-kg from epci-com-2023",
+            columns=("siren_epci", "lib_epci", "nature_juridique", "n_communes", "departements"),
+            note="Derived table, not an official BANATIC export; no live URL.",
+        ),
+        shipped=Shipped("epci-list-2023", "epci_list_2023_derived.csv", "dgcl",
+                        "Liste des EPCI (2023, dérivée)", "2023",
+                        "https://github.com/MTES-MCT/zero-logement-vacant/blob/d03aa24ff0eef275455213d09345b6ade3abd7c5/analytics/dbt/seeds/nature_juridique.csv",
+                        derived="Distinct EPCI of epci-com-2023 with their legal form (nature_juridique.csv of the same repository)."),
+        read=lambda path, tally, run: read_epci_list(path, tally),
+        emit=_emit_epci_list,
+    ),
+)

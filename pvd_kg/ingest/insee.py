@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import iris
+from ..sources_registry import Source
 from . import cleaners
+from .links import link_insee
 from .emit import A, GraphOut, IGEO, PROV, PVD, RDFS, fr, string
+from .plugin import Run, SourcePlugin
+from .shipped import Shipped
 from .tables import Record, Tally, read_csv, read_rows
 
 COG_COLUMNS = ("TYPECOM", "COM", "REG", "DEP", "ARR", "LIBELLE", "COMPARENT")
@@ -216,3 +220,78 @@ def emit_arrondissements(arrs: dict[str, Arrondissement], cog: Cog, codes: set[s
         out.add(node, PVD.inDepartement, iris.departement(a.dep))
         out.derived(node, a.line)
         tally.loaded += 1
+
+
+
+def emit_commune_links(codes: set[str], out: GraphOut) -> None:
+    """Each commune of ``codes`` ``skos:exactMatch`` its INSEE IRI (see :mod:`.links`)."""
+    for code in sorted(codes):
+        link_insee(out, iris.commune(code), "commune", code)
+
+
+def emit_departement_links(deps: dict[str, Departement], out: GraphOut) -> None:
+    """Each département and région of the table ``skos:exactMatch`` its INSEE IRI."""
+    for d in deps.values():
+        link_insee(out, iris.departement(d.code), "departement", d.code)
+    for region in sorted({d.region for d in deps.values()}):
+        link_insee(out, iris.region(region), "region", region)
+
+
+def _emit_cog(cog: Cog, out: GraphOut, tally: Tally, run: Run) -> None:
+    codes = run.communes()
+    emit_communes(cog, codes, out, tally)
+    emit_commune_links(codes, out)
+
+
+def _emit_departements(deps: dict[str, Departement], out: GraphOut, tally: Tally, run: Run) -> None:
+    emit_departements(deps, out, tally)
+    emit_departement_links(deps, out)
+
+# The sources of this module as plug-ins (see pvd_kg.ingest.plugin): the build reads the COG
+# before the lists checked against it, and emits only the communes the lists name.
+
+COG_KEY = "insee-cog-2024"
+
+
+PLUGINS = (
+    SourcePlugin(
+        fetch=Source(
+            key="insee-cog-2024",
+            title="Code officiel géographique au 1er janvier 2024 : communes (v_commune_2024)",
+            url="https://www.insee.fr/fr/statistiques/fichier/7766585/v_commune_2024.csv",
+            publisher="INSEE",
+            columns=("TYPECOM", "COM", "REG", "DEP", "CTCD", "ARR", "TNCC", "NCC", "NCCENR",
+                     "LIBELLE", "CAN", "COMPARENT"),
+            landing="https://www.insee.fr/fr/information/7766585",
+        ),
+        shipped=Shipped("insee-cog-2024", "cog_communes_2024.csv", "insee",
+                        "Code officiel géographique au 1er janvier 2024 : communes", "2024-01-01",
+                        "https://github.com/MTES-MCT/zero-logement-vacant/blob/e56c972da0b069035c69ef2b4e632c86fae59f63/analytics/dbt/seeds/cog_20240101.csv"),
+        read=lambda path, tally, run: read_cog(path, tally),
+        emit=_emit_cog,
+    ),
+    SourcePlugin(
+        shipped=Shipped("insee-arr-2025", "cog_arrondissements_2025.csv", "insee",
+                        "Code officiel géographique au 1er janvier 2025 : arrondissements", "2025-01-01",
+                        "https://github.com/sfaut/data-cog/blob/9eb6be77e3283e33cb1b5380f8230e27f1ab7df5/v2025/cog-arrondissements@2025.csv",
+                        derived="Columns code, department_code, capital_code, name of the origin kept, renamed to INSEE's "
+                                "ARR, DEP, CHEFLIEU, LIBELLE; rows unchanged. Its 333 codes are exactly those of COG 2024."),
+        read=lambda path, tally, run: read_arrondissements(path, tally),
+        emit=lambda arrs, out, tally, run: emit_arrondissements(arrs, run.data[COG_KEY], run.communes(), out, tally),
+    ),
+    SourcePlugin(
+        fetch=Source(
+            key="insee-departements",
+            title="Départements et régions de France",
+            url=None,
+            publisher="INSEE, via MTES-MCT/zero-logement-vacant",
+            columns=("code_departement", "nom_departement", "code_region", "nom_region"),
+            note="A reshaped COG table (INSEE's own v_departement file has other columns); no live URL.",
+        ),
+        shipped=Shipped("insee-departements", "departements_france.csv", "insee",
+                        "Départements et régions de France", "2023",
+                        "https://github.com/MTES-MCT/zero-logement-vacant/blob/c5244255c0913013c06af1486a37e42036e1e386/analytics/dbt/seeds/departements_france.csv"),
+        read=lambda path, tally, run: read_departements(path, tally),
+        emit=_emit_departements,
+    ),
+)

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from . import cleaners
+from ..sources_registry import Source
+from . import checks, cleaners
 from .anct import emit_convention, emit_other_name, emit_selection
 from .checks import kept_commune
 from .emit import PVD, GraphOut, date, decimal, fr, string
-from .insee import Cog
+from .insee import COG_KEY, Cog
+from .plugin import Run, SourcePlugin
+from .shipped import Shipped
 from .tables import Tally, read_csv
 
 COLUMNS = ("Commune", "Code commune", "Signée ?", "Si signée, date de signature",
@@ -151,3 +154,43 @@ def emit_ort(rows: dict[str, OrtRow], out: GraphOut, tally: Tally, cog: Cog) -> 
         if row.date and row.status != "signee":
             out.add(conv, PVD.remark, fr(f"Date de signature indiquée par la source : {row.date.isoformat()}"))
         tally.loaded += 1
+
+
+# The source of this module as a plug-in (see pvd_kg.ingest.plugin).
+
+def _check_ort(orts: dict[str, OrtRow], tally: Tally, run: Run) -> None:
+    checks.ort_flags(orts, tally, run.data["anct-pvd-2026"], run.data["anct-acv-2024"])
+    checks.ort_remark_dates(orts, tally, run.data["anct-pvd-2026"])
+
+
+PLUGINS = (
+    SourcePlugin(
+        fetch=Source(
+            key="dgaln-ort-2024",
+            title="Liste des communes couvertes par des opérations de revitalisation de territoire",
+            url="https://grist.numerique.gouv.fr/o/dgaln/api/docs/j4i9oKD3jzFtgEUuM9sXnL/download/csv"
+                "?viewSection=3&tableId=BDD&activeSortSpec=%5B102%5D&filters=%5B%5D"
+                "&linkingFilter=%7B%22filters%22%3A%7B%7D%2C%22operations%22%3A%7B%7D%7D",
+            publisher="DGALN / ANCT",
+            columns=("Commune", "EPCI", "Département", "Région", "Code commune", "Statut de la commune",
+                     "Signée ?", "Si signée, date de signature",
+                     "Si non signée, date de signature envisagée", "Durée (en années)",
+                     "Date de fin estimée", "Remarques", "Avancement", "ACV", "PVD", "longitude",
+                     "latitude", "Dernière actualisation"),
+            landing="https://www.data.gouv.fr/fr/datasets/63c69d70de98bf9a1fa11948/",
+            note="CSV export of the DGALN Grist document behind data.gouv dataset 63c69d70de98bf9a1fa11948 "
+                 "(that dataset's own CSV resource is reported to hold a broken subset). The live export "
+                 "has an 'Actualisé par' column naming State agents, dropped from the shipped snapshot.",
+        ),
+        shipped=Shipped("dgaln-ort-2024", "ort_conventions_2024-10.csv", "dgaln",
+                        "Liste des communes couvertes par des opérations de revitalisation de territoire",
+                        "2024-10-07",
+                        "https://github.com/MTES-MCT/zero-logement-vacant/blob/ec979043807a005cb361895ca4624eeb584d7ab0/analytics/dbt/seeds/ort.csv",
+                        derived="Column 'Actualisé par' (names of State agents, already censored) dropped."),
+        read=lambda path, tally, run: read_ort(path, tally, run.data[COG_KEY]),
+        check=_check_ort,
+        emit=lambda orts, out, tally, run: emit_ort(orts, out, tally, run.data[COG_KEY]),
+        needs=(COG_KEY,),
+        lists_communes=True,
+    ),
+)
