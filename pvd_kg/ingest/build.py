@@ -95,6 +95,7 @@ def ingest(folder: str | Path | None = None) -> IngestResult:
     anct.emit_pvd_2021(pvd21, o["anct-pvd-2021"], t["anct-pvd-2021"], cog,
                        {c: r.programme_id for c, r in pvd26.items() if r.programme_id})
     anct.emit_pvd_2026(pvd26, o["anct-pvd-2026"], t["anct-pvd-2026"], cog)
+    anct.emit_left(o["anct-pvd-2026"], "pvd", pvd21, pvd26)
     _describe_acv_programme(o["anct-acv-2024"])
     anct.emit_acv(acv, o["anct-acv-2024"], t["anct-acv-2024"], cog)
     ort.emit_ort(orts, o["dgaln-ort-2024"], t["dgaln-ort-2024"], cog)
