@@ -80,6 +80,7 @@ PARAM_TYPES: dict[str, Callable[[str], str]] = {
     "region": lambda v: _iri(iris.region_text(v)),
     "epci": lambda v: _iri(iris.epci_text(v)),
     "programme": _programme,
+    "graph": lambda v: _iri(iris.graph(_checked(_KEY_RE, "named graph key (anct-pvd-2021, anct-pvd-2026)")(v.lower()))),
     "iri": lambda v: _iri(_checked(_IRI_RE, "absolute IRI")(v)),
 }
 

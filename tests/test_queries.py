@@ -348,7 +348,8 @@ def test_conventions_by_kind(store, store2):
                 for r in rows(s, "conventions-by-kind")}
 
     assert counts(store) == {PVD.AdhesionConvention: (1, 1, 1), PVD.OperationalConvention: (1, 1, 1),
-                             PVD.ORTConvention: (1, 1, 1), PVD.ACVConvention: (0, 0, 0)}
+                             PVD.ORTConvention: (1, 1, 1), PVD.ACVConvention: (0, 0, 0),
+                             PVD.Amendment: (0, 0, 0)}
     assert counts(store2)[PVD.AdhesionConvention] == (2, 2, 2)
     assert counts(store2)[PVD.ORTConvention] == (2, 2, 2)
 

@@ -222,18 +222,38 @@ def read_acv(path: str | Path, tally: Tally, cog: Cog) -> dict[str, ListRow]:
 
 # --- emission -------------------------------------------------------------------------------
 
-def emit_selection(out: GraphOut, programme: str, row: ListRow, programme_id: str | None) -> None:
-    """The commune's ``pvd:Selection`` into ``programme`` as this list attests it."""
+#: the membership states (scheme ``id:membership``) that make a commune a member of the programme
+MEMBER_STATES = ("listed", "signed")
+
+
+def emit_selection(out: GraphOut, programme: str, row: ListRow, programme_id: str | None,
+                   state: str = "listed") -> None:
+    """The commune's ``pvd:Selection`` into ``programme`` as this list attests it, with the
+    ``pvd:membershipState`` the list gives; the shortcut ``pvd:inProgramme`` only for a member
+    state (:data:`MEMBER_STATES`): a commune whose ORT is not signed is not in the ORT."""
     commune = iris.commune(row.insee)
     sel = iris.selection(programme, row.insee)
     prog = iris.programme(programme)
     out.add(sel, A, PVD.Selection)
     out.add(sel, PVD.commune, commune)
     out.add(sel, PVD.programme, prog)
+    out.add(sel, PVD.membershipState, iris.concept("membership", state))
     if programme_id:
         out.add(sel, PVD.programmeId, string(programme_id))
     out.derived(sel, row.line)
-    out.add(commune, PVD.inProgramme, prog)
+    if state in MEMBER_STATES:
+        out.add(commune, PVD.inProgramme, prog)
+
+
+def emit_left(out: GraphOut, programme: str, earlier: dict[str, ListRow], later: dict[str, ListRow]) -> None:
+    """In the later list's graph: ``pvd:membershipState`` left on the selection of each commune of
+    the earlier list that the later one no longer names (the 2021 PVD list against the 2026 one)."""
+    left = iris.concept("membership", "left")
+    for insee in sorted(set(earlier) - set(later)):
+        sel = iris.selection(programme, insee)
+        out.add(sel, PVD.membershipState, left)
+        out.add(sel, PVD.remark, fr("Absente de la liste la plus récente du programme."))
+        out.add(sel, PROV.wasDerivedFrom, out.source)
 
 
 def emit_other_name(out: GraphOut, row: ListRow, cog: Cog, tally: Tally, column: str = "lib_com") -> None:
@@ -331,7 +351,7 @@ def emit_convention(out: GraphOut, kind: str, programme: str, insee: str, line: 
 def emit_pvd_2026(rows: dict[str, ListRow], out: GraphOut, tally: Tally, cog: Cog) -> None:
     """Selections and conventions d'adhésion (with their signing date) of the 2026 list."""
     for row in rows.values():
-        emit_selection(out, "pvd", row, row.programme_id)
+        emit_selection(out, "pvd", row, row.programme_id, "signed" if row.date else "listed")
         emit_other_name(out, row, cog, tally)
         name = cog.communes[row.insee].label
         emit_convention(out, "adhesion", "pvd", row.insee, row.line,
@@ -343,7 +363,7 @@ def emit_pvd_2026(rows: dict[str, ListRow], out: GraphOut, tally: Tally, cog: Co
 def emit_acv(rows: dict[str, ListRow], out: GraphOut, tally: Tally, cog: Cog) -> None:
     """Selections into Action cœur de ville and the ACV conventions with their date."""
     for row in rows.values():
-        emit_selection(out, "acv", row, row.programme_id)
+        emit_selection(out, "acv", row, row.programme_id, "signed" if row.date else "listed")
         emit_other_name(out, row, cog, tally)
         if row.label:
             out.add(iris.selection("acv", row.insee), RDFS.label, fr(f"Action cœur de ville : {row.label}"))
@@ -368,6 +388,11 @@ def _check_epci_claims(rows: dict[str, ListRow], tally: Tally, run: Run) -> None
 def _emit_pvd_2021(rows: dict[str, ListRow], out: GraphOut, tally: Tally, run: Run) -> None:
     ids_2026 = {c: r.programme_id for c, r in run.data["anct-pvd-2026"].items() if r.programme_id}
     emit_pvd_2021(rows, out, tally, run.data[COG_KEY], ids_2026)
+
+
+def _emit_pvd_2026_graph(rows: dict[str, ListRow], out: GraphOut, tally: Tally, run: Run) -> None:
+    emit_pvd_2026(rows, out, tally, run.data[COG_KEY])
+    emit_left(out, "pvd", run.data["anct-pvd-2021"], rows)
 
 
 def _emit_acv_graph(rows: dict[str, ListRow], out: GraphOut, tally: Tally, run: Run) -> None:
@@ -417,8 +442,8 @@ PLUGINS = (
                         derived="Rebuilt from bpineau/gazetteer anct_programmes.json (commune, label, pvd_signed_at) "
                                 "joined with id_pvd of the ANCT COG 2023 crosswalk; column label_source added."),
         read=lambda path, tally, run: read_pvd_2026(path, tally, run.data[COG_KEY]),
-        emit=lambda rows, out, tally, run: emit_pvd_2026(rows, out, tally, run.data[COG_KEY]),
-        needs=(COG_KEY,),
+        emit=_emit_pvd_2026_graph,
+        needs=(COG_KEY, "anct-pvd-2021"),
         lists_communes=True,
     ),
     SourcePlugin(
@@ -458,4 +483,4 @@ PLUGINS = (
 
 
 __all__ = ["ListRow", "read_pvd_2021", "read_pvd_2026", "read_acv", "emit_pvd_2021", "emit_pvd_2026",
-           "emit_acv", "emit_selection", "emit_convention"]
+           "emit_acv", "emit_selection", "emit_convention", "emit_left", "MEMBER_STATES"]

@@ -5,10 +5,15 @@ status, the signing date or the planned one (free text), the duration and estima
 from __future__ import annotations
 
 import datetime as _dt
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from rdflib import OWL
+
+from .. import iris
 from ..sources_registry import Source
 from . import checks, cleaners
 from .anct import emit_convention, emit_other_name, emit_selection
@@ -17,13 +22,18 @@ from .emit import PVD, GraphOut, date, decimal, fr, string
 from .insee import COG_KEY, Cog
 from .plugin import Run, SourcePlugin
 from .shipped import Shipped
-from .tables import Tally, read_csv
+from .tables import Record, Tally, read_csv
 
 COLUMNS = ("Commune", "Code commune", "Signée ?", "Si signée, date de signature",
            "Si non signée, date de signature envisagée", "Durée (en années)", "Date de fin estimée",
            "Remarques", "ACV", "PVD")
 
 STATUSES = {"signée": "signee", "non signée": "non-signee", "en cours": "en-cours"}
+#: the commune's membership state in the ORT (scheme ``id:membership``) for each status of the table
+MEMBERSHIP = {"signee": "signed", "en-cours": "in-progress", "non-signee": "not-signed", None: "no-status"}
+#: "Même ORT que Bagnols-sur-Cèze par procédure…", "Même ORT qu'Avignon": the commune named shares its ORT
+SAME_ORT_RE = re.compile(r"m[êe]me ORT qu(?:e\s+|['’]\s*)(?P<name>[^;.,(«]+?)(?=\s+(?:par|avenant)\b|\s*[;.,(«]|\s*$)",
+                         re.IGNORECASE)
 
 
 @dataclass
@@ -133,16 +143,74 @@ def _flag(rec, column: str, tally: Tally) -> bool | None:
     return None
 
 
+def shared_orts(rows: dict[str, OrtRow], tally: Tally, cog: Cog) -> dict[str, str]:
+    """The communes whose remark says their ORT is another commune's ("Même ORT que X"), each
+    mapped to the commune whose row holds the act (X, or X's own lead). A name that is not one
+    commune of the table is reported and links nothing."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for r in rows.values():
+        for name in (r.name, cog.communes[r.insee].label):
+            by_name[iris.slug(name)].add(r.insee)
+    links: dict[str, str] = {}
+    for r in rows.values():
+        m = SAME_ORT_RE.search(r.remark or "")
+        if not m:
+            continue
+        found = sorted(by_name.get(iris.slug(m["name"]), set()) - {r.insee})
+        rec = Record(tally.file, r.line, {"Remarques": m.group(0)})
+        if len(found) != 1:
+            tally.warn(rec, f"names {m['name']!r}, which is not one commune of the table; not linked",
+                       "Remarques", m.group(0), "same-ort-unresolved")
+            continue
+        links[r.insee] = found[0]
+    for insee in links:  # follow chains (A same as B, B same as C) to the row that holds the act
+        seen = {insee}
+        while links[insee] in links and links[insee] not in seen:
+            seen.add(links[insee])
+            links[insee] = links[links[insee]]
+    return links
+
+
+def _same_act(row: OrtRow, lead: OrtRow) -> bool:
+    """The two rows describe the same signing: same status and same day (or neither dated)."""
+    return row.status == lead.status and row.date == lead.date
+
+
 def emit_ort(rows: dict[str, OrtRow], out: GraphOut, tally: Tally, cog: Cog) -> None:
-    """Selections into ORT and the ORT conventions (status, signing, planned date, duration, end)."""
+    """Selections into ORT (with the membership state the status gives) and the ORT acts (status,
+    signing, planned date, duration, end). A commune whose ORT is another's ("Même ORT que") is
+    one more commune of that act; when its row dates the signing differently, its row is an
+    amendment (``pvd:Amendment``) that brought it into the act."""
+    links = shared_orts(rows, tally, cog)
     for row in rows.values():
-        emit_selection(out, "ort", row, None)
+        emit_selection(out, "ort", row, None, MEMBERSHIP[row.status])
         emit_other_name(out, row, cog, tally, "Commune")
         name = cog.communes[row.insee].label
-        conv, _sig = emit_convention(out, "ort", "ort", row.insee, row.line,
-                                     f"Convention d'Opération de Revitalisation du Territoire de {name}",
-                                     PVD.ORTConvention, row.date if row.status == "signee" else None,
-                                     row.status)
+        lead = rows[links[row.insee]] if row.insee in links else None
+        rec = Record(tally.file, row.line, {})
+        if lead is not None and _same_act(row, lead):
+            _join_act(out, row, lead)
+            tally.info(rec, f"the same ORT as {lead.insee}, same status and day: one act concerning both",
+                       "Remarques", None, "shared-ort")
+            tally.loaded += 1
+            continue
+        if lead is not None:
+            lead_name = cog.communes[lead.insee].label
+            conv, _sig = emit_convention(out, "ort", "ort", row.insee, row.line,
+                                         f"Entrée de {name} dans l'ORT de {lead_name}", PVD.Amendment,
+                                         row.date if row.status == "signee" else None, row.status)
+            act = iris.convention("ort", lead.insee)
+            out.add(conv, PVD.amends, act)
+            out.add(act, PVD.concerns, iris.commune(row.insee))
+            out.add(act, PVD.party, iris.commune(row.insee))
+            out.derived(act, row.line)
+            tally.info(rec, f"the same ORT as {lead.insee}, signed on another day: an amendment that brought the "
+                       "commune into that act", "Remarques", None, "shared-ort-amendment")
+        else:
+            conv, _sig = emit_convention(out, "ort", "ort", row.insee, row.line,
+                                         f"Convention d'Opération de Revitalisation du Territoire de {name}",
+                                         PVD.ORTConvention, row.date if row.status == "signee" else None,
+                                         row.status)
         if row.planned:
             out.add(conv, PVD.plannedSigning, string(row.planned))
         if row.duration is not None:
@@ -154,6 +222,22 @@ def emit_ort(rows: dict[str, OrtRow], out: GraphOut, tally: Tally, cog: Cog) -> 
         if row.date and row.status != "signee":
             out.add(conv, PVD.remark, fr(f"Date de signature indiquée par la source : {row.date.isoformat()}"))
         tally.loaded += 1
+
+
+def _join_act(out: GraphOut, row: OrtRow, lead: OrtRow) -> None:
+    """The row's commune is one more commune of the lead's act; the IRIs the row minted before
+    (``id:convention/ort/{INSEE}``, its signing) stay, as ``owl:sameAs`` the act's."""
+    act, commune = iris.convention("ort", lead.insee), iris.commune(row.insee)
+    out.add(act, PVD.concerns, commune)
+    out.add(act, PVD.party, commune)
+    out.derived(act, row.line)
+    out.add(iris.convention("ort", row.insee), OWL.sameAs, act)
+    if row.remark:
+        out.add(act, PVD.remark, fr(row.remark))
+    if row.status == "signee":
+        sig = iris.signing("ort", lead.insee)
+        out.derived(sig, row.line)
+        out.add(iris.signing("ort", row.insee), OWL.sameAs, sig)
 
 
 # The source of this module as a plug-in (see pvd_kg.ingest.plugin).

@@ -21,6 +21,8 @@ from .urls import DOCUMENT_SUFFIXES, HTML_SUFFIX, Urls
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 COMMUNE_CLASS = "https://w3id.org/pvd-kg/def#Commune"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+ID_BASE = "https://w3id.org/pvd-kg/id/"
 OFFERED = [HTML] + [f.media_type for f in RDF_FORMATS] + ["application/json"]
 
 
@@ -53,6 +55,11 @@ async def resource(request: Request) -> Response:
     accept = request.headers.get("accept")
     stem, ext = Urls.split_suffix(request.url.path)
     iri = Urls.iri_for_path(stem)
+    merged = await _merged_into(request.app, iri)
+    if merged is not None:
+        # an IRI retired when acts were merged (docs/decisions/0005-acts-and-membership.md)
+        target = urls.document(merged, ext) if ext else urls.href(merged)
+        return RedirectResponse(target, status_code=301, headers={**CORS_HEADERS, "Vary": "Accept"})
     if ext is None:
         ext = _ext_for(accept)
         if ext is None:
@@ -86,6 +93,15 @@ async def _rdf(app, query: str, media_type: str, with_graphs: bool = False) -> t
 async def _exists(app, iri: str) -> bool:
     rows = await data.select(app, f"SELECT ?x WHERE {{ {{ {data.iri_term(iri)} ?p ?x }} UNION {{ ?x ?p {data.iri_term(iri)} }} }} LIMIT 1")
     return bool(rows)
+
+
+async def _merged_into(app, iri: str) -> str | None:
+    """The act an old IRI now names: the IRI has an ``owl:sameAs`` under the base and no type of
+    its own (a retired alias, not a node that merely links out), else None."""
+    rows = await data.select(app, f"SELECT ?new WHERE {{ {data.iri_term(iri)} <{OWL_SAME_AS}> ?new "
+                                  f"FILTER (isIRI(?new) && STRSTARTS(STR(?new), \"{ID_BASE}\")) "
+                                  f"FILTER NOT EXISTS {{ {data.iri_term(iri)} a ?type }} }} LIMIT 1")
+    return str(rows[0]["new"]["value"]) if rows else None
 
 
 def _alternates(urls: Urls, iri: str) -> str:
