@@ -69,6 +69,8 @@ def _programme(value: str) -> str:
     return _iri(iris.programme(_checked(_KEY_RE, "programme key (pvd, acv, ort)")(value.lower())))
 
 
+_BASIS_RE = re.compile(r"^(?:source|rule|all)$")
+
 #: How each parameter type turns a value (text) into one SPARQL term.
 PARAM_TYPES: dict[str, Callable[[str], str]] = {
     "string": sparql_string,
@@ -81,6 +83,7 @@ PARAM_TYPES: dict[str, Callable[[str], str]] = {
     "epci": lambda v: _iri(iris.epci(v)),
     "programme": _programme,
     "iri": lambda v: _iri(_checked(_IRI_RE, "absolute IRI")(v)),
+    "basis": lambda v: sparql_string(_checked(_BASIS_RE, "basis (source, rule or all)")(v.lower())),
 }
 
 
