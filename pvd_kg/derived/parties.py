@@ -17,28 +17,33 @@ from ..ingest.emit import A, GraphOut, PROV, PVD, RDFS, fr
 KIND_COMMUNE, KIND_EPCI, KIND_ETAT = (iris.concept("party-kind", k) for k in ("commune", "epci", "etat"))
 
 
-def derive_parties(quads: list, key: str) -> GraphOut:
-    """The ``key`` named graph of parties by rule for the conventions of ``quads``."""
+#: the predicates this stage reads (pvd_kg.derived.index)
+READS = (A, PVD.appliesTo, PVD.partyKind, PVD.concerns, PVD.memberOfEPCI, PVD.inDepartement, RDFS.label)
+
+
+def derive_parties(by: dict, key: str) -> GraphOut:
+    """The ``key`` named graph of parties by rule, from ``by`` (predicate -> ``(s, o)`` pairs of
+    the whole graph, :func:`pvd_kg.derived.index`)."""
     out = GraphOut(key)
     applies, kinds = defaultdict(set), defaultdict(set)
     types, concerns = defaultdict(set), defaultdict(set)
-    epci, dep, labelled, dep_label = {}, {}, set(), {}
-    rule_props = {PVD.appliesTo: applies, PVD.partyKind: kinds}
-    for s, p, o, _ in quads:
-        if p == A:
-            types[o].add(s)
-        elif p in rule_props:
-            rule_props[p][s].add(o)
-        elif p == PVD.concerns:
-            concerns[s].add(o)
-        elif p == PVD.memberOfEPCI:
-            epci[s] = o
-        elif p == PVD.inDepartement:
-            dep.setdefault(s, o)
-        elif p == RDFS.label:
-            labelled.add(s)
-            if getattr(o, "language", None) == "fr":
-                dep_label.setdefault(s, str(o))
+    for s, o in by[A]:
+        types[o].add(s)
+    for s, o in by[PVD.appliesTo]:
+        applies[s].add(o)
+    for s, o in by[PVD.partyKind]:
+        kinds[s].add(o)
+    for s, o in by[PVD.concerns]:
+        concerns[s].add(o)
+    epci = dict(by[PVD.memberOfEPCI])
+    dep: dict = {}
+    for s, o in by[PVD.inDepartement]:
+        dep.setdefault(s, o)
+    labelled, dep_label = set(), {}
+    for s, o in by[RDFS.label]:
+        labelled.add(s)
+        if getattr(o, "language", None) == "fr":
+            dep_label.setdefault(s, str(o))
     described: set = set()
     for rule in sorted(types[PVD.ProgrammeRule]):
         for cls in applies[rule]:

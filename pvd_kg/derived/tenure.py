@@ -22,40 +22,29 @@ from .. import iris
 from ..ingest.emit import A, DCTERMS, GraphOut, ORG, PROV, PVD, XSD
 
 
-def derive_tenures(quads: list, key: str) -> GraphOut:
-    """The ``key`` named graph of tenures for every holding of a post in ``quads``."""
+#: the predicates this stage reads (pvd_kg.derived.index)
+READS = (ORG.holds, ORG.postIn, ORG.role, PROV.wasDerivedFrom, DCTERMS.isPartOf, PVD.snapshotDate, DCTERMS.issued,
+         PVD.agent, PVD.inPost, PVD.signature, PVD.attendance, PVD.date, PVD.inference, PVD.aboutProperty,
+         PVD.inferredValue)
+
+
+def derive_tenures(by: dict, key: str) -> GraphOut:
+    """The ``key`` named graph of tenures for every holding of a post, from ``by`` (predicate ->
+    ``(s, o)`` pairs of the whole graph, :func:`pvd_kg.derived.index`)."""
     out = GraphOut(key)
-    holds, post_in, role = set(), {}, {}
-    derived, part_of, dated = defaultdict(set), {}, {}
-    agent, in_post, at_signing, signing_dates = {}, {}, {}, defaultdict(set)
-    inference_of, about, inferred = {}, {}, {}
-    for s, p, o, _ in quads:
-        if p == ORG.holds:
-            holds.add((s, o))
-        elif p == ORG.postIn:
-            post_in[s] = o
-        elif p == ORG.role:
-            role[s] = o
-        elif p == PROV.wasDerivedFrom:
-            derived[s].add(o)
-        elif p == DCTERMS.isPartOf:
-            part_of[s] = o
-        elif p in (PVD.snapshotDate, DCTERMS.issued):
-            dated[s] = o
-        elif p == PVD.agent:
-            agent[s] = o
-        elif p == PVD.inPost:
-            in_post[s] = o
-        elif p in (PVD.signature, PVD.attendance):
-            at_signing[o] = s
-        elif p == PVD.date:
-            signing_dates[s].add(o)
-        elif p == PVD.inference:
-            inference_of.setdefault(s, set()).add(o)
-        elif p == PVD.aboutProperty:
-            about[s] = o
-        elif p == PVD.inferredValue:
-            inferred[s] = o
+    holds = set(by[ORG.holds])
+    post_in, role, part_of = dict(by[ORG.postIn]), dict(by[ORG.role]), dict(by[DCTERMS.isPartOf])
+    dated = dict(by[PVD.snapshotDate] + by[DCTERMS.issued])
+    agent, in_post = dict(by[PVD.agent]), dict(by[PVD.inPost])
+    about, inferred = dict(by[PVD.aboutProperty]), dict(by[PVD.inferredValue])
+    at_signing = {o: s for s, o in by[PVD.signature] + by[PVD.attendance]}
+    derived, signing_dates, inference_of = defaultdict(set), defaultdict(set), defaultdict(set)
+    for s, o in by[PROV.wasDerivedFrom]:
+        derived[s].add(o)
+    for s, o in by[PVD.date]:
+        signing_dates[s].add(o)
+    for s, o in by[PVD.inference]:
+        inference_of[s].add(o)
     date_guess = {signing: i for signing, found in inference_of.items() for i in found
                   if about.get(i) == PVD.date and i in inferred}
     by_holding = defaultdict(list)
