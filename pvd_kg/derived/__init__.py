@@ -8,6 +8,7 @@ writes its own named graph, so that a derived fact is never mixed with a fact a 
 from __future__ import annotations
 
 from ..ingest.emit import GraphOut
+from .pairs import index
 from .parties import READS as PARTIES_READS, derive_parties
 from .tenure import READS as TENURES_READS, derive_tenures
 
@@ -16,18 +17,6 @@ STAGES = {
     "derived-parties": "Parties by programme rule (inferred from graph/programme-rules.ttl)",
     "derived-tenures": "Tenures of posts, dated by their sources (derived)",
 }
-
-
-def index(quads: list, predicates) -> dict:
-    """``predicate -> [(s, o), ...]`` for ``predicates`` only: one pass over the graph for every
-    stage (a dict look-up per quad; comparing rdflib terms one by one cost 0.6 s)."""
-    by: dict = {p: [] for p in predicates}
-    get = by.get
-    for s, p, o, _ in quads:
-        bucket = get(p)
-        if bucket is not None:
-            bucket.append((s, o))
-    return by
 
 
 def derive(quads: list) -> list[GraphOut]:

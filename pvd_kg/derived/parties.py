@@ -9,32 +9,23 @@ A party by rule is never written as ``pvd:party`` (what a source names).
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from .. import iris
 from ..ingest.emit import A, GraphOut, PROV, PVD, RDFS, fr
+from .pairs import grouped
 
 KIND_COMMUNE, KIND_EPCI, KIND_ETAT = (iris.concept("party-kind", k) for k in ("commune", "epci", "etat"))
 
 
-#: the predicates this stage reads (pvd_kg.derived.index)
+#: the predicates this stage reads (pvd_kg.derived.pairs.index)
 READS = (A, PVD.appliesTo, PVD.partyKind, PVD.concerns, PVD.memberOfEPCI, PVD.inDepartement, RDFS.label)
 
 
 def derive_parties(by: dict, key: str) -> GraphOut:
     """The ``key`` named graph of parties by rule, from ``by`` (predicate -> ``(s, o)`` pairs of
-    the whole graph, :func:`pvd_kg.derived.index`)."""
+    the whole graph, :func:`pvd_kg.derived.pairs.index`)."""
     out = GraphOut(key)
-    applies, kinds = defaultdict(set), defaultdict(set)
-    types, concerns = defaultdict(set), defaultdict(set)
-    for s, o in by[A]:
-        types[o].add(s)
-    for s, o in by[PVD.appliesTo]:
-        applies[s].add(o)
-    for s, o in by[PVD.partyKind]:
-        kinds[s].add(o)
-    for s, o in by[PVD.concerns]:
-        concerns[s].add(o)
+    applies, kinds = grouped(by[PVD.appliesTo]), grouped(by[PVD.partyKind])
+    types, concerns = grouped((o, s) for s, o in by[A]), grouped(by[PVD.concerns])
     epci = dict(by[PVD.memberOfEPCI])
     dep: dict = {}
     for s, o in by[PVD.inDepartement]:

@@ -20,9 +20,10 @@ from rdflib import Literal
 
 from .. import iris
 from ..ingest.emit import A, DCTERMS, GraphOut, ORG, PROV, PVD, XSD
+from .pairs import grouped
 
 
-#: the predicates this stage reads (pvd_kg.derived.index)
+#: the predicates this stage reads (pvd_kg.derived.pairs.index)
 READS = (ORG.holds, ORG.postIn, ORG.role, PROV.wasDerivedFrom, DCTERMS.isPartOf, PVD.snapshotDate, DCTERMS.issued,
          PVD.agent, PVD.inPost, PVD.signature, PVD.attendance, PVD.date, PVD.inference, PVD.aboutProperty,
          PVD.inferredValue)
@@ -30,7 +31,7 @@ READS = (ORG.holds, ORG.postIn, ORG.role, PROV.wasDerivedFrom, DCTERMS.isPartOf,
 
 def derive_tenures(by: dict, key: str) -> GraphOut:
     """The ``key`` named graph of tenures for every holding of a post, from ``by`` (predicate ->
-    ``(s, o)`` pairs of the whole graph, :func:`pvd_kg.derived.index`)."""
+    ``(s, o)`` pairs of the whole graph, :func:`pvd_kg.derived.pairs.index`)."""
     out = GraphOut(key)
     holds = set(by[ORG.holds])
     post_in, role, part_of = dict(by[ORG.postIn]), dict(by[ORG.role]), dict(by[DCTERMS.isPartOf])
@@ -38,13 +39,8 @@ def derive_tenures(by: dict, key: str) -> GraphOut:
     agent, in_post = dict(by[PVD.agent]), dict(by[PVD.inPost])
     about, inferred = dict(by[PVD.aboutProperty]), dict(by[PVD.inferredValue])
     at_signing = {o: s for s, o in by[PVD.signature] + by[PVD.attendance]}
-    derived, signing_dates, inference_of = defaultdict(set), defaultdict(set), defaultdict(set)
-    for s, o in by[PROV.wasDerivedFrom]:
-        derived[s].add(o)
-    for s, o in by[PVD.date]:
-        signing_dates[s].add(o)
-    for s, o in by[PVD.inference]:
-        inference_of[s].add(o)
+    derived, signing_dates = grouped(by[PROV.wasDerivedFrom]), grouped(by[PVD.date])
+    inference_of = grouped(by[PVD.inference])
     date_guess = {signing: i for signing, found in inference_of.items() for i in found
                   if about.get(i) == PVD.date and i in inferred}
     by_holding = defaultdict(list)
