@@ -178,3 +178,18 @@ def test_the_derived_graphs_conform(built):
     assert not codes & {"PartyByRuleHasRule", "TenureMatchesPost", "TenureClosed", "AttestationClosed",
                         "ProgrammeRuleClosed", "Tenure-member", "Tenure-post", "Attestation-attestedOn",
                         "DerivedFromSource"}, report.to_text()
+
+
+NEW_SHAPES = ("PartyByRuleHasRule", "TenureMatchesPost", "TenureClosed", "AttestationClosed", "ProgrammeRuleClosed",
+              "Attestation-attestedOn", "ProgrammeRule-document", "Tenure-memberDuring")
+
+
+@pytest.mark.parametrize("case", [m for m in __import__("test_shapes").MUTATIONS if m[1] in NEW_SHAPES],
+                         ids=lambda m: m[0])
+def test_both_engines_agree_on_the_new_shapes(case):
+    from test_shapes import mutated
+
+    data = mutated(case[3])
+    fast, reference = ({(i.code, i.source, i.value) for i in validate(data, engine=e)} for e in ("fast", "pyshacl"))
+    assert fast == reference
+    assert case[1] in {code for code, _, _ in fast}
