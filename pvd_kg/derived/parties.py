@@ -14,6 +14,7 @@ from ..ingest.emit import A, GraphOut, PROV, PVD, RDFS, fr
 from .pairs import grouped
 
 KIND_COMMUNE, KIND_EPCI, KIND_ETAT = (iris.concept("party-kind", k) for k in ("commune", "epci", "etat"))
+PREFECTURE = str(iris.organisation("prefecture")) + "-"  # iris.prefecture(code) starts so
 
 
 #: the predicates this stage reads (pvd_kg.derived.pairs.index)
@@ -42,7 +43,7 @@ def derive_parties(by: dict, key: str) -> GraphOut:
                 out.add(conv, PVD.partyRule, rule)
                 for org in sorted(set(_parties(kinds[rule], concerns[conv], epci, dep))):
                     out.add(conv, PVD.partyByRule, org)
-                    if str(org).startswith(str(iris.organisation("prefecture-"))) and org not in labelled \
+                    if str(org).startswith(PREFECTURE) and org not in labelled \
                             and org not in described:
                         described.add(org)
                         _describe_prefecture(out, org, _departement_of(org, concerns[conv], dep), dep_label, rule)
