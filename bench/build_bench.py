@@ -22,6 +22,16 @@ ds = Dataset(); ds.parse(NQ, format="nquads"); n = sum(1 for _ in ds.quads((None
     "build_quads (ingest + curated, list of quads)": """
 quads, report = build_quads(); n = len(quads)
 """,
+    "build_quads without the derived stage (parties by rule, tenures)": """
+import pvd_kg.graph as kg
+kg._derived_quads = lambda quads: []
+quads, report = build_quads(); n = len(quads)
+""",
+    "build_quads without the derived stage + validate (fast engine)": """
+import pvd_kg.graph as kg
+kg._derived_quads = lambda quads: []
+quads, report = build_quads(); v = validate([q[:3] for q in quads]); n = len(quads)
+""",
     "build_quads + to_nquads + pyoxigraph bulk_load": """
 import pyoxigraph as ox
 quads, report = build_quads(); st = ox.Store(); st.bulk_load(to_nquads(quads), ox.RdfFormat.N_QUADS); n = len(st)

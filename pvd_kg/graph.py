@@ -122,6 +122,7 @@ def build_quads(*, strict: bool = False, sources_dir: Path | None = None):
         if name != ONTOLOGY_GRAPH:
             result.extra_issues.extend(reconcile(curated[name], result, str(path.relative_to(paths.ROOT))))
     quads.extend(result.quads())
+    quads.extend(_derived_quads(quads))
     report = to_report(result, strict=strict)
     counts: dict[str, int] = {}
     for q in quads:
@@ -132,6 +133,21 @@ def build_quads(*, strict: bool = False, sources_dir: Path | None = None):
         raise ValidationFailed(f"strict: {len(report.errors)} problems in the sources", report=report,
                                hint="see the report, or build without --strict")
     return quads, report
+
+
+def _derived_quads(quads: list) -> list:
+    """The derived named graphs of ``quads`` (:mod:`pvd_kg.derived`), each described in the catalog."""
+    from .derived import STAGES, derive
+    from .ingest.build import CATALOG_KEY
+    from .ingest.catalog import describe_graph
+    from .ingest.emit import GraphOut
+
+    catalog = GraphOut(CATALOG_KEY)
+    found = []
+    for out in derive(quads):
+        describe_graph(catalog, out.iri, STAGES[out.key], len(out.triples), None)
+        found += out.quads()
+    return found + catalog.quads()
 
 
 def build_dataset(*, strict: bool = False, sources_dir: Path | None = None) -> tuple[Dataset, "Report"]:

@@ -17,6 +17,9 @@ Scheme (see docs/decisions/0001-iri-scheme.md)::
     https://w3id.org/pvd-kg/id/person/{scope}/{slug}       scope: the INSEE code of the commune
                                                            through which the person is known
     https://w3id.org/pvd-kg/id/post/{organisation key}/{role slug}
+    https://w3id.org/pvd-kg/id/post/.../tenure/{person}    a person's dated holding of the post
+    https://w3id.org/pvd-kg/id/post/.../tenure/{person}/attestation/{n}   one dated source of it
+    https://w3id.org/pvd-kg/id/rule/{slug}                 a programme rule (graph/programme-rules.ttl)
     https://w3id.org/pvd-kg/id/role/{slug}                 maire, president, sous-prefet ...
     https://w3id.org/pvd-kg/id/project/{INSEE}             a town's project (projet de territoire)
     https://w3id.org/pvd-kg/id/population/{source}/{INSEE} a population figure as one source gives it
@@ -233,6 +236,30 @@ def post(organisation_iri: str, role_key: str) -> URIRef:
     """
     local = str(organisation_iri)[len(str(ID)):] if str(organisation_iri).startswith(str(ID)) else str(organisation_iri)
     return ID[f"post/{slug(local)}/{slug(role_key)}"]
+
+
+def tenure(post_iri: str, person_iri: str) -> URIRef:
+    """IRI of a person's holding of a post (``pvd:Tenure``), under the post.
+
+    >>> tenure(post(commune("62907"), "maire"), person("62907", "Maciejasz"))
+    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/post/commune-62907/maire/tenure/62907-maciejasz')
+    """
+    who = _in_id(person_iri)[len(str(ID)):]
+    return URIRef(f"{_in_id(post_iri)}/tenure/{slug(who.removeprefix('person/'))}")
+
+
+def attestation(tenure_iri: str, n: int) -> URIRef:
+    """IRI of the ``n``-th (1-based) dated attestation of a tenure."""
+    return URIRef(f"{_in_id(tenure_iri)}/attestation/{int(n)}")
+
+
+def prefecture(departement_code: str) -> URIRef:
+    """IRI of a département's prefecture, the State's party by rule (as the press graphs name it).
+
+    >>> prefecture("62")
+    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/organisation/prefecture-62')
+    """
+    return organisation(f"prefecture-{_check(departement_code, DEPARTEMENT_RE, 'département code')}")
 
 
 def population(source_key: str, insee: str) -> URIRef:

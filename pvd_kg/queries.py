@@ -69,6 +69,8 @@ def _programme(value: str) -> str:
     return _iri(iris.programme_text(_checked(_KEY_RE, "programme key (pvd, acv, ort)")(value.lower())))
 
 
+_BASIS_RE = re.compile(r"^(?:source|rule|all)$")
+
 #: How each parameter type turns a value (text) into one SPARQL term.
 PARAM_TYPES: dict[str, Callable[[str], str]] = {
     "string": sparql_string,
@@ -82,6 +84,7 @@ PARAM_TYPES: dict[str, Callable[[str], str]] = {
     "programme": _programme,
     "graph": lambda v: _iri(iris.graph(_checked(_KEY_RE, "named graph key (anct-pvd-2021, anct-pvd-2026)")(v.lower()))),
     "iri": lambda v: _iri(_checked(_IRI_RE, "absolute IRI")(v)),
+    "basis": lambda v: sparql_string(_checked(_BASIS_RE, "basis (source, rule or all)")(v.lower())),
 }
 
 

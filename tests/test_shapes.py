@@ -48,6 +48,7 @@ INF, MAIRE, DT = SOPE + "/inference/date", "person/62907/maciejasz", "post/commu
 EPCI, DEP, REG, ARR = "epci/246200299", "departement/62", "region/32", "arrondissement/627"
 POP, PROG, AXIS, PROJ = "commune/62907/population/2021", "programme/pvd", "axis/62907/1", "project/62907"
 EXC, ROW = "source/libercourt/excerpt/1", "source/anct-pvd/row/2"
+RULE, TEN = "rule/pvd-adhesion", "post/commune-62907/maire/tenure/62907-maciejasz"
 
 # (test id, expected shape, expected severity, SPARQL Update that breaks the fixture)
 MUTATIONS = [
@@ -201,6 +202,26 @@ MUTATIONS = [
     ("commune code of another département", "CommuneCodeInDepartement", "error", setv(C, "igeo:codeINSEE", '"59350"')),
     ("selection without the shortcut", "SelectionInProgramme", "error", drop(C, "pvd:inProgramme")),
     ("PVD commune above 20,000", "LargePVDCommune", "warning", setv(POP, "pvd:count", "25000")),
+    # parties by rule and tenures (docs/model.md)
+    ("rule without English label", "ProgrammeRule-label", "error", f"DELETE DATA {{ <{RULE}> rdfs:label \"Parties to an adhesion agreement\"@en }}"),
+    ("rule applies to a signing", "ProgrammeRule-appliesTo", "error", setv(RULE, "pvd:appliesTo", "pvd:Signing")),
+    ("rule gives a role as party kind", "ProgrammeRule-partyKind", "error", setv(RULE, "pvd:partyKind", "<role/maire>")),
+    ("rule cites an untitled row", "ProgrammeRule-document", "error", setv(RULE, "prov:wasDerivedFrom", f"<{ROW}>")),
+    ("party by rule without its rule", "PartyByRuleHasRule", "error", drop(ADH, "pvd:partyRule")),
+    ("party by rule from a rule of another kind", "PartyByRuleHasRule", "error", add(OPE, "pvd:partyByRule", f"<{EPCI}>")),
+    ("rule with a misspelt property", "ProgrammeRuleClosed", "error", add(RULE, "pvd:appliesTO", "pvd:ORTConvention")),
+    ("tenure of two persons", "Tenure-member", "error", add(TEN, "org:member", "<person/62907/bonnot>")),
+    ("tenure in a role", "Tenure-organization", "error", setv(TEN, "org:organization", "<role/maire>")),
+    ("tenure without role", "Tenure-role", "error", drop(TEN, "org:role")),
+    ("tenure without post", "Tenure-post", "error", drop(TEN, "pvd:post")),
+    ("tenure attested by a row", "Tenure-attestation", "error", add(TEN, "pvd:attestation", f"<{ROW}>")),
+    ("tenure during a date", "Tenure-memberDuring", "error", add(TEN, "org:memberDuring", '"2021"^^xsd:gYear')),
+    ("tenure of a post the person does not hold", "TenureMatchesPost", "error",
+     setv(TEN, "pvd:post", "<post/organisation-caisse-des-depots/directeur-territorial>")),
+    ("tenure with a misspelt property", "TenureClosed", "error", add(TEN, "pvd:attestedOn", '"2021-01"^^xsd:gYearMonth')),
+    ("attestation with two dates", "Attestation-attestedOn", "error", add(TEN + "/attestation/1", "pvd:attestedOn", '"2021"^^xsd:gYear')),
+    ("attestation date as text", "Attestation-attestedOn", "error", setv(TEN + "/attestation/1", "pvd:attestedOn", '"janvier 2021"')),
+    ("attestation with a misspelt property", "AttestationClosed", "error", add(TEN + "/attestation/1", "pvd:attestedon", '"2021"^^xsd:gYear')),
 ]
 
 
