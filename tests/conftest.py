@@ -21,6 +21,14 @@ def store_of(path: Path) -> MemoryStore:
     return MemoryStore.from_dataset(ds)
 
 
+@pytest.fixture(scope="session")
+def built_quads() -> list:
+    """The quads of the whole build (``graph.build_quads``), built once per test session."""
+    from pvd_kg.graph import build_quads
+
+    return build_quads()[0]
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium (tests/chromium.py), one per test module."""
