@@ -45,6 +45,14 @@ def shipped_report(engine: str):
     return validate(shipped_dataset(), engine=engine)
 
 
+@pytest.fixture(scope="session")
+def built_quads() -> list:
+    """The quads of the whole build (``graph.build_quads``), built once per test session."""
+    from pvd_kg.graph import build_quads
+
+    return build_quads()[0]
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium (tests/chromium.py), one per test module."""

@@ -83,7 +83,29 @@ def test_every_typed_node_is_derived_from_a_source_of_the_graph(g):
     for node in typed:
         derived = set(g.objects(node, PROV.wasDerivedFrom))
         assert derived, f"{node} has no prov:wasDerivedFrom"
-        assert derived <= sources, f"{node} derives from {derived - sources}"
+        # the article itself: what is inferred from where it is published, not from a sentence
+        assert derived <= sources | {ARTICLE_IRI}, f"{node} derives from {derived - sources}"
+
+
+def test_the_publisher_is_inferred_from_the_site_not_read_in_the_text(g):
+    dcterms = "http://purl.org/dc/terms/"
+    assert g.value(ARTICLE_IRI, URIRef(dcterms + "publisher")) is None
+    (inference,) = g.objects(ARTICLE_IRI, PVD.inference)
+    assert (inference, RDF.type, PVD.Inference) in g
+    assert g.value(inference, PVD.aboutProperty) == URIRef(dcterms + "publisher")
+    assert g.value(inference, PVD.inferredNode) == COMMUNE
+    assert {r.language for r in g.objects(inference, PVD.reason)} == {"fr", "en"}
+    assert "libercourt.fr" in str(g.value(inference, PVD.reason))
+    assert set(g.objects(inference, PROV.wasDerivedFrom)) == {ARTICLE_IRI}
+
+
+def test_the_programme_cites_only_sentences_that_state_its_aims(g):
+    programme = iris.programme("pvd")
+    aims = [str(a) for a in g.objects(programme, PVD.aim)]
+    cited = set(g.objects(programme, PROV.wasDerivedFrom))
+    assert len(aims) == 2 and cited
+    for excerpt in cited:
+        assert any(aim in str(g.value(excerpt, PVD.quote)) for aim in aims), excerpt
 
 
 def test_no_first_names_and_names_as_written(g):

@@ -36,6 +36,18 @@ def store() -> MemoryStore:
 
 
 @pytest.fixture(scope="module")
+def built_store(built_quads) -> MemoryStore:
+    """The whole build (population figures, table rows) in an in-memory store."""
+    import pyoxigraph as ox
+
+    from pvd_kg.graph import to_nquads
+
+    st = ox.Store()
+    st.bulk_load(to_nquads(built_quads), ox.RdfFormat.N_QUADS)
+    return MemoryStore(st)
+
+
+@pytest.fixture(scope="module")
 def store2() -> MemoryStore:
     """Ontology + curated graphs of graph/ + a second commune (Belley, 01034)."""
     ds = curated_dataset(press=False)
@@ -307,14 +319,40 @@ def test_statement_sources(store, store2):
     nodes = {r["node"] for r in answer}
     assert len(nodes) == 46
     signature = [r for r in answer if r["node"] == iris.association(OP_SIGNING, "signature", 1)]
-    assert len(signature) == 1 and str(signature[0]["sourceKind"]) == "excerpt"
-    assert int(signature[0]["position"]) == 3 and str(signature[0]["quote"]).startswith("Le 18 janvier")
+    assert signature and {str(r["sourceKind"]) for r in signature} == {"excerpt"}
+    assert {int(r["position"]) for r in signature} == {3} and str(signature[0]["quote"]).startswith("Le 18 janvier")
     commune_rows = {int(r["line"]) for r in answer if r["node"] == iris.commune("62907") and "line" in r}
     assert commune_rows == {26338, 24742}
     # On a graph with another commune, each commune's answer keeps to its own nodes.
     assert {r["node"] for r in rows(store2, "statement-sources")} == nodes
     belley = {str(r["node"]) for r in rows(store2, "statement-sources", commune="01034")}
     assert belley and not any("62907" in n for n in belley)
+
+
+def test_statement_sources_per_statement(store):
+    # a node citing several sentences: each statement names its own (an rdf:Statement)
+    answer = rows(store, "statement-sources")
+    aims = {(str(r["value"])[:20], int(r["position"]), str(r["level"])) for r in answer
+            if r["node"] == iris.programme("pvd") and r["property"] == PVD.aim}
+    assert aims == {("améliorer les condit", 7, "statement"), ("renforcer les moyens", 8, "statement")}
+    epci = {(int(r["line"]) if "line" in r else int(r["position"])) for r in answer
+            if r["node"] == iris.commune("62907") and r["property"] == PVD.memberOfEPCI}
+    assert epci == {2, 24742}
+    code = [r for r in answer if r["node"] == iris.commune("62907") and str(r["property"]).endswith("codeINSEE")]
+    assert [(int(r["line"]), str(r["level"])) for r in code] == [(26338, "statement")]
+    # a statement of a node that cites one source: that source, level "node"
+    signature = {(str(r["property"]).rsplit("#", 1)[1], str(r["level"])) for r in answer
+                 if r["node"] == iris.association(OP_SIGNING, "signature", 1)}
+    assert ("agent", "node") in signature and ("inPost", "node") in signature
+
+
+def test_statement_sources_reach_the_population_figure(built_store):
+    answer = rows(built_store, "statement-sources")
+    figure = iris.population("anct-pvd-2021", "62907")
+    assert {r["property"] for r in answer if r["node"] == figure} >= {PVD["count"]}
+    (link,) = [r for r in answer if r["property"] == PVD.population and r["value"] == figure]
+    # the commune cites no row of that list's graph: the statement's source is the list's file
+    assert (str(link["level"]), link["source"]) == ("graph", iris.source("anct-pvd-2021"))
 
 
 def test_programme_aims(store):

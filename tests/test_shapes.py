@@ -49,6 +49,8 @@ EPCI, DEP, REG, ARR = "epci/246200299", "departement/62", "region/32", "arrondis
 POP, PROG, AXIS, PROJ = "commune/62907/population/2021", "programme/pvd", "axis/62907/1", "project/62907"
 EXC, ROW = "source/libercourt/excerpt/1", "source/anct-pvd/row/2"
 RULE, TEN = "rule/pvd-adhesion", "post/commune-62907/maire/tenure/62907-maciejasz"
+SECOND_SIGNING = (f'INSERT DATA {{ <{SOPE}/2> a pvd:Signing ; pvd:signed <{OPE}> ; pvd:date "2023-01-18"^^xsd:date ; '
+                  f'prov:wasDerivedFrom <{EXC}> }}')
 
 # (test id, expected shape, expected severity, SPARQL Update that breaks the fixture)
 MUTATIONS = [
@@ -159,7 +161,10 @@ MUTATIONS = [
     ("attendance on behalf of a person", "Attendance-onBehalfOf", "error", setv(ATT1, "pvd:onBehalfOf", f"<{MAIRE}>")),
     ("attendance title tagged", "Attendance-titleAsWritten", "error", setv(ATT1, "pvd:titleAsWritten", '"Directrice"@fr')),
     ("inference about a literal", "Inference-aboutProperty", "error", setv(INF, "pvd:aboutProperty", '"date"')),
-    ("inference without value", "Inference-inferredValue", "error", drop(INF, "pvd:inferredValue")),
+    ("inference without value", "InferenceValue", "error", drop(INF, "pvd:inferredValue")),
+    ("inference with two values", "Inference-inferredValue", "error", add(INF, "pvd:inferredValue", '"2023-01-19"^^xsd:date')),
+    ("inference with a literal as node", "Inference-inferredNode", "error", add(INF, "pvd:inferredNode", '"Libercourt"')),
+    ("inference with a value and a node", "InferenceValue", "error", add(INF, "pvd:inferredNode", f"<{C}>")),
     ("inference with two English reasons", "Inference-reason", "error", add(INF, "pvd:reason", '"Because."@en')),
     ("project of no commune", "TerritorialProject-commune", "error", drop(PROJ, "pvd:commune")),
     ("project axes is a concept", "TerritorialProject-axes", "error", setv(PROJ, "pvd:axes", f"<{AXIS}>")),
@@ -222,6 +227,21 @@ MUTATIONS = [
     ("attestation with two dates", "Attestation-attestedOn", "error", add(TEN + "/attestation/1", "pvd:attestedOn", '"2021"^^xsd:gYear')),
     ("attestation date as text", "Attestation-attestedOn", "error", setv(TEN + "/attestation/1", "pvd:attestedOn", '"janvier 2021"')),
     ("attestation with a misspelt property", "AttestationClosed", "error", add(TEN + "/attestation/1", "pvd:attestedon", '"2021"^^xsd:gYear')),
+    # issue #12: what the property shapes let through
+    ("signature for an organisation outside the act", "SignatureOnBehalfOfParty", "error",
+     setv(SIG1, "pvd:onBehalfOf", "<organisation/sia-habitat>")),
+    ("a second signing event of one agreement", "OneSigningPerConvention", "error", SECOND_SIGNING),
+    ("signed agreement with the status not signed", "UnsignedHasNoSigning", "error", setv(OPE, "pvd:status", "<status/non-signee>")),
+    ("one person signs and attends", "SignatoryNotAttendee", "error", setv(ATT1, "pvd:agent", f"<{MAIRE}>")),
+    ("misspelt property of an agreement", "ConventionClosed", "error", add(ADH, "pvd:partie", f"<{C}>")),
+    ("misspelt property of a signing", "SigningClosed", "error", add(SADH, "pvd:sigend", f"<{ADH}>")),
+    ("misspelt property of a signature", "AssociationClosed", "error", add(SIG1, "pvd:onBehalf", f"<{C}>")),
+    ("misspelt property of an attendance", "AssociationClosed", "error", add(ATT1, "pvd:titleAsWriten", '"Sous-préfet"')),
+    ("gYearMonth with month 13", "Signing-date", "error", setv(SADH, "pvd:date", '"2021-13"^^xsd:gYearMonth')),
+    ("gMonthDay of 30 February", "Signing-date", "error", setv(SOPE, "pvd:date", '"--02-30"^^xsd:gMonthDay')),
+    ("gYear that is no year", "Selection-date", "error", setv(SEL, "pvd:date", '"20x1"^^xsd:gYear')),
+    ("estimated end in month 13", "Convention-estimatedEnd", "error", setv(ADH, "pvd:estimatedEnd", '"2026-13"^^xsd:gYearMonth')),
+    ("reference year that is no year", "PopulationFigure-referenceYear", "error", setv(POP, "pvd:referenceYear", '"2021-"^^xsd:gYear')),
 ]
 
 
@@ -351,3 +371,24 @@ def test_convention_after_selection_with_several_dates():
     report = validate(mutated(add(SADH, "pvd:date", '"2020-11-30"^^xsd:date')))
     assert {i.code for i in report} >= {"ConventionAfterSelection", "DatesAgree"}
     assert {i.value for i in report if i.code == "ConventionAfterSelection"} == {"2020-11-30"}
+
+
+def test_a_second_signing_marked_as_a_conflicting_reading_is_accepted():
+    marked = SECOND_SIGNING + f" ; INSERT DATA {{ <{SOPE}/2> pvd:conflictingReadingOf <{SOPE}> }}"
+    assert "OneSigningPerConvention" not in {i.code for i in validate(mutated(marked))}
+
+
+def test_a_signature_for_a_party_other_than_its_post_is_accepted():
+    # "représenté par": the stand-in signs for a party, not for the organisation of its own post
+    update = setv(SIG1, "pvd:onBehalfOf", "<organisation/caisse-des-depots>")
+    assert "SignatureOnBehalfOfParty" not in {i.code for i in validate(mutated(update))}
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+@pytest.mark.parametrize("node, value", [
+    (SADH, '"2021-07-23+02:00"^^xsd:date'), (SADH, '"2021-07Z"^^xsd:gYearMonth'), (SADH, '"2020-02-29"^^xsd:date'),
+    (SOPE, '"--02-29"^^xsd:gMonthDay'), (SEL, '"2020"^^xsd:gYear'),
+])
+def test_well_typed_dates_pass_in_both_engines(engine, node, value):
+    report = validate(mutated(setv(node, "pvd:date", value)), engine=engine)
+    assert not [i for i in report if i.code.endswith("-date")], report.to_text()

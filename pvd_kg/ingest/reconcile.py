@@ -16,11 +16,14 @@ from collections import defaultdict
 from rdflib import Graph, Literal, URIRef
 
 from ..report import INFO, WARNING, Issue
-from ..vocab import IGEO, PROV, PVD, RDFS, SKOS
+from ..vocab import FOAF, IGEO, PROV, PVD, RDF, RDFS, SKOS
 
 LINKS = (PVD.memberOfEPCI, PVD.inDepartement, PVD.inRegion, PVD.inArrondissement, PVD.status,
          PVD.programme, PVD.concerns, PVD.legalForm)
 CODES = (IGEO.codeINSEE, PVD.siren)
+#: the nodes whose rdfs:label a source states (a name column); the ingest composes the others'
+#: ("Convention d'adhésion Petites villes de demain de Libercourt"), so agreeing with them proves nothing
+NAMED_BY_SOURCES = (PVD.Commune, PVD.Departement, PVD.Region, PVD.Arrondissement, PVD.EPCI, FOAF.Person)
 _ROW = "/row/"
 
 
@@ -104,7 +107,7 @@ def reconcile(curated: Graph, result, curated_name: str) -> list[Issue]:
                     f"{s} {'agrees with' if agree else 'contradicts'} {where(s, prop)}: {', '.join(sorted(map(str, theirs)))}")
         theirs = {str(o) for o in facts.get((s, RDFS.label), ())}
         mine = {str(o) for o in curated.objects(s, RDFS.label)} | {str(o) for o in curated.objects(s, SKOS.altLabel)}
-        if theirs and mine:
+        if theirs and mine and set(facts.get((s, RDF.type), ())) & set(NAMED_BY_SOURCES):
             agree = bool(mine & theirs)
             say(agree, s, RDFS.label, ", ".join(sorted(mine)),
                 f"{s} name {'agrees with' if agree else 'differs from'} {where(s, RDFS.label)}: {', '.join(sorted(theirs))}")
