@@ -62,3 +62,45 @@ def test_programme_map_filters(server, browser):
     markers = browser.find_elements(By.CSS_SELECTOR, "#map path.leaflet-interactive")
     browser.save_screenshot(str(ARTIFACTS / "programme-map.png"))
     assert len(markers) == int(el.get_attribute("data-count"))
+
+
+@pytest.fixture(scope="module")
+def programme_server(tmp_path_factory):
+    """A server whose store holds every commune with shipped coordinates as a PVD commune
+    (metropolitan and overseas), so that the programme map is as crowded as the real one."""
+    from pvd_kg.serve import geo
+
+    tmp = tmp_path_factory.mktemp("programme")
+    lines = ["@prefix pvd: <https://w3id.org/pvd-kg/def#> . @prefix igeo: <http://rdf.insee.fr/def/geo#> .",
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix id: <https://w3id.org/pvd-kg/id/> ."]
+    for code in sorted(geo.commune_points()):
+        dep = code[:3] if code.startswith("97") else code[:2]
+        lines.append(f'id:commune\\/{code} pvd:inProgramme id:programme\\/pvd ; igeo:codeINSEE "{code}" ; '
+                     f'rdfs:label "Commune {code}" ; pvd:inDepartement id:departement\\/{dep} .\n'
+                     f'id:departement\\/{dep} igeo:codeINSEE "{dep}" .')
+    ttl = tmp / "communes.ttl"
+    ttl.write_text("\n".join(lines), encoding="utf-8")
+    store = build_store(tmp / "store", curated=False, graphs={"https://w3id.org/pvd-kg/graph/test-communes": ttl})
+    with running_server(store, log_dir=tmp) as srv:
+        yield srv
+
+
+def test_programme_map_frames_france_with_small_markers_and_overseas_insets(programme_server, browser):
+    browser.get(programme_server("/map"))
+    el = wait(browser).until(lambda d: d.find_element(By.ID, "map") if d.find_element(By.ID, "map")
+                             .get_attribute("data-ready") == "true" else False)
+    box, markers = browser.execute_script("""
+        var r = document.getElementById('map').getBoundingClientRect();
+        var ms = Array.from(document.querySelectorAll('#map path.leaflet-interactive'))
+          .map(function (p) { var b = p.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; });
+        return [[r.left, r.top, r.right, r.bottom], ms];""")
+    browser.save_screenshot(str(ARTIFACTS / "programme-map-whole.png"))
+    count = int(el.get_attribute("data-count"))
+    assert count > 1000 and len(markers) == count
+    inside = [m for m in markers if m[0] >= box[0] and m[2] <= box[2] and m[1] >= box[1] and m[3] <= box[3]
+              and m[2] > m[0]]  # drawn (Leaflet leaves a path out of view empty)
+    assert len(inside) == count  # overseas communes too: on their insets, not off in the Atlantic
+    spread_x = (max(m[2] for m in markers) - min(m[0] for m in markers)) / (box[2] - box[0])
+    spread_y = (max(m[3] for m in markers) - min(m[1] for m in markers)) / (box[3] - box[1])
+    assert max(spread_x, spread_y) >= 0.85, (spread_x, spread_y)  # France fills the frame
+    assert max(m[2] - m[0] for m in markers) <= 8  # small markers

@@ -88,12 +88,13 @@ async def communes_collection(app) -> str:
             point = geo.point_for(v["code"], v.get("depcode"))
             if point is None:
                 continue
-            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [point[0], point[1]]},
+            inset = geo.on_inset(point[0], point[1], v.get("depcode"))  # drawn on the overseas insets
+            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": list(inset or point[:2])},
                              "properties": {"code": v["code"], "label": v.get("label", v["code"]),
                                             "href": urls.document(v["c"], "html"),
                                             "departement": v.get("depcode"), "departement_label": v.get("deplabel"),
                                             "region": v.get("regcode"), "region_label": v.get("reglabel"),
-                                            "point_from": point[2]}})
+                                            "point_from": point[2], "inset": inset is not None}})
         cache[key] = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
     return cache[key]
 
