@@ -12,6 +12,7 @@ hop); only the results about the nodes of the first hop count.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ from .errors import InputError, ValidationFailed
 from .formats import format_for_path, rdf_format
 from .oxterms import add_keeping_labels, from_oxigraph, term_text
 from .parsing import ParseLimits, parse_to_nquads
+from .progress import counting_lines, load_interval
 from .report import Issue, Report
 from .store.base import Store
 from .vocab import GRAPH, PROV, PVD
@@ -52,7 +54,8 @@ class LoadResult:
 
 def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, graph: str | None = None,
                 base_iri: str | None = None, limits: ParseLimits | None = None,
-                progress: Callable[[Path], None] | None = None) -> dict[str, int]:
+                progress: Callable[[Path], None] | None = None,
+                status: Callable[[str], None] | None = None) -> dict[str, int]:
     """Parse every file (in a child process each) and write all their quads to the N-Quads file
     ``out``. Returns the number of quads per graph (``""``: the default graph).
 
@@ -60,6 +63,9 @@ def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, gra
     :param graph: the named graph for triples (default: the default graph).
     :param base_iri: base for relative IRIs (default: each file's ``file:`` URI).
     :param limits: caps on each parse (default: :meth:`ParseLimits.from_env`).
+    :param progress: called with each file parsed.
+    :param status: called with a line saying how far the parse is (the quads of the file so far,
+        every :func:`~pvd_kg.progress.load_interval` seconds).
     :raises RdfSyntaxError: a file does not parse or is refused (``file:line:column: why``).
     :raises InputError: unreadable file, unknown format, bad IRI, or a parser past a cap.
     """
@@ -72,9 +78,15 @@ def parse_files(files: Iterable[Path], out: Path, *, fmt: str | None = None, gra
                 raise InputError(f"{path}: no such file")
             rdf = rdf_format(fmt) if fmt else format_for_path(path)
             part = out.with_name(f"part{i}.nq")
-            for g, n in parse_to_nquads(path, part, rdf, base_iri=base_iri or path.resolve().as_uri(),
-                                        graph=graph, limits=limits).items():
+            watching = (counting_lines(part, lambda n: status(f"parsing {path.name}: {n:,} quads"), load_interval())
+                        if status else contextlib.nullcontext())
+            with watching:
+                parsed = parse_to_nquads(path, part, rdf, base_iri=base_iri or path.resolve().as_uri(),
+                                         graph=graph, limits=limits)
+            for g, n in parsed.items():
                 counts[g] = counts.get(g, 0) + n
+            if status:
+                status(f"parsed {path.name}: {sum(parsed.values()):,} quads")
             with open(part, "rb") as src:
                 while chunk := src.read(1 << 20):
                     sink.write(chunk)
@@ -208,12 +220,15 @@ def _alive(pid: int) -> bool:
 
 def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = None, graph: str | None = None,
                base_iri: str | None = None, validate: bool = True, strict: bool = False, engine: str = "fast",
-               limits: ParseLimits | None = None, progress: Callable[[Path], None] | None = None) -> LoadResult:
+               limits: ParseLimits | None = None, progress: Callable[[Path], None] | None = None,
+               status: Callable[[str], None] | None = None) -> LoadResult:
     """Parse, validate (with the stored neighbourhood) and commit ``files`` in one atomic call.
     RDF files add their triples; a source table (``.csv``, see :func:`csv_source`) replaces its
     named graph.
 
     :param validate: check the shapes (False for data outside the PVD model, e.g. test suites).
+    :param progress: called with each file parsed; ``status`` with a line saying how far the
+        load is (the quads parsed so far, then validating, then writing).
     :raises RdfSyntaxError: a file does not parse; the store is unchanged.
     :raises ValidationFailed: the data breaks the shapes; the store is unchanged.
     :raises StoreError: the store refused the write; the store is unchanged.
@@ -223,8 +238,9 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
     with _workdir("load") as tmp:
         nquads = Path(tmp) / "load.nq"
         counts = parse_files([f for f in files if f not in tables], nquads, fmt=fmt, graph=graph,
-                             base_iri=base_iri, limits=limits, progress=progress)
+                             base_iri=base_iri, limits=limits, progress=progress, status=status)
         report, replaced, reports, rows = Report(), [], {}, {}
+        say = status or (lambda _: None)
         if tables:
             with open(nquads, "ab") as sink:
                 for table in tables:
@@ -242,6 +258,7 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
                     if progress:
                         progress(table)
         if validate:
+            say(f"validating {sum(counts.values()):,} quads")
             data, focus = validation_data(store, nquads, replaced)
             try:
                 shapes = check(data, engine=engine, strict=strict, focus=focus)
@@ -250,6 +267,7 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
                 raise
             at_rows(shapes, rows)
             report.extend(shapes.issues)
+        say(f"writing {sum(counts.values()):,} quads to the store")
         if replaced:
             store.replace_graphs(replaced, nquads)  # a table is its whole graph: replace it
         else:

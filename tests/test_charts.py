@@ -16,9 +16,13 @@ from click.testing import CliRunner
 
 from pvd_kg import iris
 from pvd_kg.analysis import NETWORKS, build_network
-from pvd_kg.analysis.charts import (chart, departement_map, load_departements, signings_per_month,
-                                    timeline_chart)
-from pvd_kg.analysis.drawing import KIND_COLOURS, draw_network, sample
+import matplotlib.pyplot as plt
+from matplotlib.transforms import Bbox
+
+from pvd_kg.analysis.charts import (chart, departement_map, load_departements, map_figure, signings_per_month,
+                                    timeline_chart, timeline_figure)
+from pvd_kg.analysis.drawing import KIND_COLOURS, draw_network, network_figure, sample
+from pvd_kg.analysis.metrics import departements_pvd
 from pvd_kg.cli import cli
 from pvd_kg.errors import InputError
 from pvd_kg.paths import SOURCES_DIR
@@ -160,5 +164,111 @@ def test_bipartite_sample_keeps_every_programme_and_combination():
     g.add_edge(999, "Z")
     h, note = sample(g, 20)
     # 17 places shared 300 : 10 : 1 -> 16, 1 (rounded up from 0.55) and 1 (at least one).
-    assert set("XYZ") <= set(h) and 999 in h and 300 in h and len(h) == 21
+    assert set("XYZ") <= set(h) and 999 in h and len(set(range(300, 310)) & set(h)) == 1 and len(h) == 21
     assert note.startswith("showing 21 of 314 nodes: every programme")
+
+
+def _text_boxes(fig, ax) -> list:
+    """The display bounding boxes of the texts drawn in ``ax`` (labels, counts), with their text."""
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text()]
+
+
+def test_timeline_tallest_bar_has_headroom():
+    table = signings_per_month(store_of_months({"2021-05": 300, "2021-06": 12}))
+    fig = timeline_figure(table)
+    try:
+        ax = fig.axes[0]
+        tallest = max(p.get_y() + p.get_height() for p in ax.patches)
+        assert tallest == 300
+        assert tallest <= 0.92 * ax.get_ylim()[1], ax.get_ylim()  # the bar stops short of the frame
+    finally:
+        plt.close(fig)
+
+
+def store_of_months(per_month: dict) -> MemoryStore:
+    """A store of adhésion signings: ``per_month`` maps ``YYYY-MM`` to how many."""
+    from rdflib import Dataset, Literal, RDF, URIRef, XSD
+
+    from pvd_kg.vocab import PVD
+
+    ds = Dataset()
+    g = ds.graph(iris.graph("months"))
+    for month, n in per_month.items():
+        for i in range(n):
+            s, c = (URIRef(f"https://w3id.org/pvd-kg/id/{k}/{month}-{i}") for k in ("signing", "convention"))
+            g.add((s, PVD.signed, c))
+            g.add((s, PVD.date, Literal(f"{month}-01", datatype=XSD.date)))
+            g.add((c, RDF.type, PVD.AdhesionConvention))
+    return MemoryStore.from_dataset(ds)
+
+
+def test_map_draws_ile_de_france_in_an_inset_clear_of_the_mainland(small):
+    deps = load_departements(SOURCES_DIR / "departements.geojson")
+    fig = map_figure(departements_pvd(small), deps)
+    try:
+        fig.canvas.draw()
+        insets = [a for a in fig.axes if a.get_title() == "Île-de-France"]
+        assert len(insets) == 1
+        inset = insets[0]
+        (x0, x1), (y0, y1) = inset.get_xlim(), inset.get_ylim()
+        assert x0 < 2.35 < x1 and y0 < 48.86 < y1 and x1 - x0 < 3  # Paris, close up
+        main = fig.axes[0]
+        box = inset.get_window_extent()
+        for d in deps:
+            if d["code"].startswith("97"):
+                continue
+            for ring in d["rings"]:
+                pts = main.transData.transform(ring)
+                assert not box.overlaps(Bbox([pts.min(0), pts.max(0)])), d["code"]
+    finally:
+        plt.close(fig)
+
+
+def _hierarchy(epcis: int = 16, communes: int = 40) -> nx.DiGraph:
+    """A hierarchy like a crowded département's: long EPCI names, many communes."""
+    g = nx.DiGraph(name="hierarchy")
+    g.add_node("r", kind="region", label="Bretagne")
+    for d in ("d1", "d2"):
+        g.add_node(d, kind="departement", label={"d1": "Finistère", "d2": "Ille-et-Vilaine"}[d])
+        g.add_edge(d, "r")
+    for e in range(epcis):
+        g.add_node(f"e{e}", kind="epci", label=f"CC Communauté du Pays de Quimperlé Nord {e}")
+        g.add_edge(f"e{e}", "d1")
+    for c in range(communes):
+        g.add_node(f"c{c}", kind="commune", label=f"Saint-Commune-{c}")
+        g.add_edge(f"c{c}", f"e{c % epcis}")
+    return g
+
+
+def test_hierarchy_labels_are_whole_and_do_not_overlap():
+    g = _hierarchy()
+    fig = network_figure(g)
+    try:
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        boxes = _text_boxes(fig, ax)
+        texts = {t.replace("\n", " ") for t, _ in boxes}
+        assert {d["label"] for _, d in g.nodes(data=True)} <= texts  # no name cut
+        for i, (ta, a) in enumerate(boxes):
+            for tb, b in boxes[i + 1:]:
+                assert not a.overlaps(b), (ta, tb)
+        frame = fig.bbox
+        assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1
+                   for _, b in boxes)
+    finally:
+        plt.close(fig)
+
+
+def test_programmes_sample_spans_the_alphabet():
+    g = nx.Graph(name="programmes")
+    g.add_node("P", bipartite=1, kind="programme", label="Petites villes de demain")
+    letters = "ABCDEFGHIJKLMNOPRSTV"
+    for i in range(400):
+        name = f"{letters[i % len(letters)]}ville-{i}"
+        g.add_node(name, bipartite=0, kind="commune", label=name)
+        g.add_edge(name, "P")
+    h, _ = sample(g, 21)
+    firsts = sorted({str(d["label"])[0] for n, d in h.nodes(data=True) if d["bipartite"] == 0})
+    assert len(firsts) >= 15, firsts
+    assert sample(g, 21)[0].nodes == h.nodes  # deterministic

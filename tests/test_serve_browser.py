@@ -62,3 +62,95 @@ def test_programme_map_filters(server, browser):
     markers = browser.find_elements(By.CSS_SELECTOR, "#map path.leaflet-interactive")
     browser.save_screenshot(str(ARTIFACTS / "programme-map.png"))
     assert len(markers) == int(el.get_attribute("data-count"))
+
+
+@pytest.fixture(scope="module")
+def programme_server(tmp_path_factory):
+    """A server whose store holds every commune with shipped coordinates as a PVD commune
+    (metropolitan and overseas), so that the programme map is as crowded as the real one."""
+    from pvd_kg.serve import geo
+
+    tmp = tmp_path_factory.mktemp("programme")
+    lines = ["@prefix pvd: <https://w3id.org/pvd-kg/def#> . @prefix igeo: <http://rdf.insee.fr/def/geo#> .",
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix id: <https://w3id.org/pvd-kg/id/> ."]
+    for code in sorted(geo.commune_points()):
+        dep = code[:3] if code.startswith("97") else code[:2]
+        lines.append(f'id:commune\\/{code} pvd:inProgramme id:programme\\/pvd ; igeo:codeINSEE "{code}" ; '
+                     f'rdfs:label "Commune {code}" ; pvd:inDepartement id:departement\\/{dep} .\n'
+                     f'id:departement\\/{dep} igeo:codeINSEE "{dep}" .')
+    ttl = tmp / "communes.ttl"
+    ttl.write_text("\n".join(lines), encoding="utf-8")
+    store = build_store(tmp / "store", curated=False, graphs={"https://w3id.org/pvd-kg/graph/test-communes": ttl})
+    with running_server(store, log_dir=tmp) as srv:
+        yield srv
+
+
+def test_programme_map_frames_france_with_small_markers_and_overseas_insets(programme_server, browser):
+    browser.get(programme_server("/map"))
+    el = wait(browser).until(lambda d: d.find_element(By.ID, "map") if d.find_element(By.ID, "map")
+                             .get_attribute("data-ready") == "true" else False)
+    box, markers = browser.execute_script("""
+        var r = document.getElementById('map').getBoundingClientRect();
+        var ms = Array.from(document.querySelectorAll('#map path.leaflet-interactive'))
+          .map(function (p) { var b = p.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; });
+        return [[r.left, r.top, r.right, r.bottom], ms];""")
+    browser.save_screenshot(str(ARTIFACTS / "programme-map-whole.png"))
+    count = int(el.get_attribute("data-count"))
+    assert count > 1000 and len(markers) == count
+    inside = [m for m in markers if m[0] >= box[0] and m[2] <= box[2] and m[1] >= box[1] and m[3] <= box[3]
+              and m[2] > m[0]]  # drawn (Leaflet leaves a path out of view empty)
+    assert len(inside) == count  # overseas communes too: on their insets, not off in the Atlantic
+    spread_x = (max(m[2] for m in markers) - min(m[0] for m in markers)) / (box[2] - box[0])
+    spread_y = (max(m[3] for m in markers) - min(m[1] for m in markers)) / (box[3] - box[1])
+    assert max(spread_x, spread_y) >= 0.85, (spread_x, spread_y)  # France fills the frame
+    assert max(m[2] - m[0] for m in markers) <= 8  # small markers
+
+
+def _choose(browser, name: str) -> None:
+    select = Select(browser.find_element(By.ID, "example"))
+    select.select_by_index(next(i for i, o in enumerate(select.options) if o.get_attribute("data-name") == name))
+
+
+def test_query_page_shows_a_parameter_form_and_plain_values(server, browser):
+    browser.get(server("/query"))
+    wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".yasqe .CodeMirror")))
+    _choose(browser, "commune-timeline")
+    field = browser.find_element(By.CSS_SELECTOR, "#example-params input[name=commune]")
+    assert field.get_attribute("value") == "62907" and field.get_attribute("list") == "commune-list"
+    assert browser.find_element(By.CSS_SELECTOR, "#example-params input[name=lang]").get_attribute("value") == "fr"
+    codes = wait(browser).until(lambda d: [o.get_attribute("value") for o in
+                                           d.find_elements(By.CSS_SELECTOR, "#commune-list option")] or False)
+    assert "62907" in codes  # communes to pick from
+    field.clear()
+    field.send_keys("zz")
+    browser.find_element(By.ID, "run-example").click()
+    error = wait(browser).until(lambda d: d.find_element(By.ID, "example-error")
+                                if d.find_element(By.ID, "example-error").is_displayed() else False)
+    assert "not a valid INSEE commune code" in error.text
+    field.clear()
+    field.send_keys("62907")
+    browser.find_element(By.ID, "run-example").click()
+    rows = wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".yasr table tbody tr"))
+    assert "62907" in browser.execute_script("return window.PVD.yasgui.getTab().getYasqe().getValue()")
+    browser.execute_script("document.querySelector('.examples').scrollIntoView()")
+    browser.save_screenshot(str(ARTIFACTS / "query-page-form.png"))
+    text = " ".join(r.text for r in rows)
+    assert len(rows) >= 3 and "@fr" not in text and "^^" not in text and '"' not in text
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".yasr table a.iri")]
+    assert server("/id/commune/62907") in links or server("/id/signing/adhesion/62907") in links, links
+
+    _choose(browser, "conventions-by-kind")
+    browser.find_element(By.ID, "run-example").click()
+    numbers = wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".yasr table .value.num"))
+    assert all(n.text.replace("\u202f", "").replace("\u00a0", "").isdigit() for n in numbers)
+
+
+def test_catalog_question_rendered_with_parameters(server):
+    import requests
+
+    r = requests.get(server("/query/catalog/commune-timeline"), params={"commune": "2a004"}, timeout=10)
+    assert r.status_code == 200 and "<https://w3id.org/pvd-kg/id/commune/2A004>" in r.text
+    bad = requests.get(server("/query/catalog/commune-timeline"), params={"commune": '1"} DROP ALL'}, timeout=10,
+                       headers={"Accept": "text/plain"})
+    assert bad.status_code == 400 and "not a valid INSEE commune code" in bad.text and "DROP" not in r.text
+    assert requests.get(server("/query/catalog/no-such-question"), timeout=10).status_code == 404

@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import BoundaryNorm  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
 from .. import paths  # noqa: E402
 from ..errors import InputError  # noqa: E402
@@ -114,45 +115,55 @@ def timeline_chart(store: Store, output) -> Table:
     :returns: the table drawn.
     """
     table = signings_per_month(store)
-    fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
+    _save(timeline_figure(table), output)
+    return table
+
+
+def _save(fig, output) -> None:
     try:
-        ax.set_title("Convention signings per month, by kind of convention", fontsize=14)
-        if not table.rows:
-            ax.text(0.5, 0.5, "no signing dated to the month in the store", ha="center", va="center",
-                    transform=ax.transAxes, fontsize=13)
-            ax.set_axis_off()
-        else:
-            months = _month_range(table.rows[0]["month"], max(r["month"] for r in table.rows))
-            index = {m: i for i, m in enumerate(months)}
-            bottom = [0] * len(months)
-            kinds = [k for k in CONVENTION_KINDS.values() if any(r["kind"] == k for r in table.rows)]
-            for colour, kind in zip(KIND_COLOURS, kinds):
-                heights = [0] * len(months)
-                for r in table.rows:
-                    if r["kind"] == kind:
-                        heights[index[r["month"]]] = r["signings"]
-                total = sum(heights)
-                ax.bar(range(len(months)), heights, bottom=bottom, color=colour, width=0.85,
-                       label=f"{kind} ({total})")
-                bottom = [b + h for b, h in zip(bottom, heights)]
-            step = max(1, math.ceil(len(months) / 24))
-            ticks = list(range(0, len(months), step))
-            ax.set_xticks(ticks, [months[i] for i in ticks], rotation=60, ha="right", fontsize=9)
-            ax.set_xlim(-0.7, len(months) - 0.3)
-            ax.set_xlabel("month of signing")
-            ax.set_ylabel("signings")
-            ax.yaxis.get_major_locator().set_params(integer=True)
-            ax.grid(axis="y", alpha=0.3)
-            ax.legend(title="convention", loc="upper left", fontsize=9)
-            guessed = sum(r["inferred"] for r in table.rows)
-            notes = [n for n in (table.note, f"{guessed} month(s) taken from an inferred date" if guessed else None) if n]
-            if notes:
-                fig.text(0.01, 0.01, "; ".join(notes), fontsize=9, color="#555555")
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
         fig.savefig(output, format="png", dpi=DPI)
     finally:
         plt.close(fig)
-    return table
+
+
+def timeline_figure(table: Table):
+    """The figure of :func:`timeline_chart` for ``table`` (close it with ``plt.close``)."""
+    fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI)
+    ax.set_title("Convention signings per month, by kind of convention", fontsize=14)
+    if not table.rows:
+        ax.text(0.5, 0.5, "no signing dated to the month in the store", ha="center", va="center",
+                transform=ax.transAxes, fontsize=13)
+        ax.set_axis_off()
+    else:
+        months = _month_range(table.rows[0]["month"], max(r["month"] for r in table.rows))
+        index = {m: i for i, m in enumerate(months)}
+        bottom = [0] * len(months)
+        kinds = [k for k in CONVENTION_KINDS.values() if any(r["kind"] == k for r in table.rows)]
+        for colour, kind in zip(KIND_COLOURS, kinds):
+            heights = [0] * len(months)
+            for r in table.rows:
+                if r["kind"] == kind:
+                    heights[index[r["month"]]] = r["signings"]
+            total = sum(heights)
+            ax.bar(range(len(months)), heights, bottom=bottom, color=colour, width=0.85,
+                   label=f"{kind} ({total})")
+            bottom = [b + h for b, h in zip(bottom, heights)]
+        step = max(1, math.ceil(len(months) / 24))
+        ticks = list(range(0, len(months), step))
+        ax.set_xticks(ticks, [months[i] for i in ticks], rotation=60, ha="right", fontsize=9)
+        ax.set_xlim(-0.7, len(months) - 0.3)
+        ax.set_ylim(0, max(bottom) * 1.12)  # headroom: the tallest bar does not touch the frame
+        ax.set_xlabel("month of signing")
+        ax.set_ylabel("signings")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(title="convention", loc="upper left", fontsize=9)
+        guessed = sum(r["inferred"] for r in table.rows)
+        notes = [n for n in (table.note, f"{guessed} month(s) taken from an inferred date" if guessed else None) if n]
+        if notes:
+            fig.text(0.01, 0.01, "; ".join(notes), fontsize=9, color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
 
 
 def _rings(geometry: dict) -> list[list]:
@@ -182,14 +193,49 @@ def load_departements(path: str | Path = GEOJSON) -> list[dict]:
 
 def departement_map(store: Store, output, geojson: str | Path = GEOJSON) -> Table:
     """Draw a choropleth of PVD communes per département to ``output`` (path or binary file) as a
-    1000×1000 PNG: départements coloured by count (white = none), counts written on them.
+    1000×1000 PNG: départements coloured by count (white = none), counts written on them, and
+    Île-de-France enlarged in an inset.
 
     :returns: the counts drawn (:func:`~.metrics.departements_pvd`); its note names the
         départements with PVD communes that have no geometry.
     """
     table = departements_pvd(store)
+    fig = map_figure(table, load_departements(geojson))
+    _save(fig, output)
+    return table
+
+
+def _centre(rings: list) -> tuple[float, float]:
+    biggest = max(rings, key=len)
+    return sum(p[0] for p in biggest) / len(biggest), sum(p[1] for p in biggest) / len(biggest)
+
+
+def _draw_counts(ax, deps: list[dict], counts: dict, cmap, norm, top: int, fontsize: float):
+    """The départements as coloured polygons with their count written on them."""
+    polys = [ring for d in deps for ring in d["rings"]]
+    values = [counts.get(d["code"], 0) for d in deps for _ in d["rings"]]
+    coll = PolyCollection(polys, array=values, cmap=cmap, norm=norm, edgecolors="#555555", linewidths=0.4)
+    ax.add_collection(coll)
+    for d in deps:
+        n = counts.get(d["code"], 0)
+        if n:
+            cx, cy = _centre(d["rings"])
+            ax.text(cx, cy, str(n), ha="center", va="center", fontsize=fontsize,
+                    color="white" if n > top * 0.6 else "black")
+    ax.autoscale_view()
+    ax.set_aspect(ASPECT)
+    return coll
+
+
+ASPECT = 1 / math.cos(math.radians(46.5))  # plate carrée, true shape at mid-France
+ILE_DE_FRANCE = ("75", "77", "78", "91", "92", "93", "94", "95")
+IDF_INSET = (0.015, 0.745, 0.18, 0.17)  # figure fraction: the sea north of Brittany, west of the Cotentin
+
+
+def map_figure(table: Table, deps: list[dict]):
+    """The figure of :func:`departement_map` for ``table`` (close it with ``plt.close``); sets
+    ``table.note`` when départements with communes have no geometry."""
     counts = {r["code"]: r["pvd_communes"] for r in table.rows}
-    deps = load_departements(geojson)
     drawn = {d["code"] for d in deps}
     missing = sorted(c for c in counts if c not in drawn)
     top = max(counts.values(), default=0)
@@ -200,43 +246,43 @@ def departement_map(store: Store, output, geojson: str | Path = GEOJSON) -> Tabl
     cmap = plt.get_cmap("YlOrRd").with_extremes(under="#ffffff")
     norm = BoundaryNorm(bounds, cmap.N)
     fig, ax = plt.subplots(figsize=MAP_FIGSIZE, dpi=DPI)
-    try:
-        polys, values = [], []
-        for d in deps:
-            for ring in d["rings"]:
-                polys.append(ring)
-                values.append(counts.get(d["code"], 0))
-        coll = PolyCollection(polys, array=values, cmap=cmap, norm=norm, edgecolors="#555555", linewidths=0.4)
-        ax.add_collection(coll)
-        for d in deps:
-            n = counts.get(d["code"], 0)
-            biggest = max(d["rings"], key=len)
-            cx = sum(p[0] for p in biggest) / len(biggest)
-            cy = sum(p[1] for p in biggest) / len(biggest)
-            if d["code"].startswith("97"):
-                ax.text(cx, cy - 0.45, d["label"], ha="center", va="top", fontsize=7, color="#333333")
-            if n:
-                ax.text(cx, cy, str(n), ha="center", va="center", fontsize=6.5,
-                        color="white" if n > top * 0.6 else "black")
-        ax.autoscale_view()
-        ax.set_aspect(1 / math.cos(math.radians(46.5)))  # plate carrée, true shape at mid-France
-        ax.set_axis_off()
-        total = sum(counts.values())
-        ax.set_title(f"Petites villes de demain: PVD communes per département\n"
-                     f"{total} commune{'s' * (total != 1)} in {len(counts)} département{'s' * (len(counts) != 1)}"
-                     " (white: none)", fontsize=14)
-        bar = fig.colorbar(coll, ax=ax, shrink=0.5, pad=0.02, spacing="proportional")
-        bar.set_label("PVD communes")
-        foot = "Overseas départements drawn as insets (ANCT geometry). Source: the pvd-kg store."
-        if missing:
-            foot += f" Not drawn (no geometry): {', '.join(missing)}."
-            table.note = f"départements without geometry: {', '.join(missing)}"
-        fig.text(0.01, 0.01, foot, fontsize=8, color="#555555")
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
-        fig.savefig(output, format="png", dpi=DPI)
-    finally:
-        plt.close(fig)
-    return table
+    outside = [d for d in deps if d["code"] not in ILE_DE_FRANCE]
+    idf = [d for d in deps if d["code"] in ILE_DE_FRANCE]
+    coll = _draw_counts(ax, outside, counts, cmap, norm, top, 6.5)
+    # Île-de-France uncounted on the map (too small to read), counted in the inset
+    ax.add_collection(PolyCollection([r for d in idf for r in d["rings"]],
+                                     array=[counts.get(d["code"], 0) for d in idf for _ in d["rings"]],
+                                     cmap=cmap, norm=norm, edgecolors="#555555", linewidths=0.3))
+    for d in deps:
+        if d["code"].startswith("97"):
+            cx, cy = _centre(d["rings"])
+            ax.text(cx, cy - 0.45, d["label"], ha="center", va="top", fontsize=7, color="#333333")
+    ax.set_axis_off()
+    total = sum(counts.values())
+    ax.set_title(f"Petites villes de demain: PVD communes per département\n"
+                 f"{total} commune{'s' * (total != 1)} in {len(counts)} département{'s' * (len(counts) != 1)}"
+                 " (white: none)", fontsize=14)
+    bar = fig.colorbar(coll, ax=ax, shrink=0.5, pad=0.02, spacing="proportional")
+    bar.set_label("PVD communes")
+    foot = "Overseas départements drawn as insets (ANCT geometry). Source: the pvd-kg store."
+    if missing:
+        foot += f" Not drawn (no geometry): {', '.join(missing)}."
+        table.note = f"départements without geometry: {', '.join(missing)}"
+    fig.text(0.01, 0.01, foot, fontsize=8, color="#555555")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    if idf:
+        inset = fig.add_axes(IDF_INSET)
+        _draw_counts(inset, idf, counts, cmap, norm, top, 8)
+        for d in (d for d in idf if counts.get(d["code"])):
+            cx, cy = _centre(d["rings"])
+            inset.text(cx, cy - 0.06, d["code"], ha="center", va="top", fontsize=6, color="#555555")
+        inset.set_title("Île-de-France", fontsize=9)
+        inset.set_xticks([])
+        inset.set_yticks([])
+        x0, x1 = inset.get_xlim()
+        y0, y1 = inset.get_ylim()
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#333333", linewidth=0.6))
+    return fig
 
 
 CHARTS = {"timeline": timeline_chart, "map": departement_map}

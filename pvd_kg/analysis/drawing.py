@@ -72,7 +72,7 @@ def sample(g: nx.Graph, max_nodes: int = MAX_DRAWN) -> tuple[nx.Graph, str | Non
         total = sum(len(ns) for ns in ordered)
         for ns in ordered:
             share = max(1, round(room * len(ns) / total))
-            keep += sorted(ns, key=lambda n: _key(g, n))[:share]
+            keep += _spread(sorted(ns, key=lambda n: _key(g, n)), share)
         note = (f"showing {len(keep)} of {len(g)} nodes: every programme, and communes sampled from each "
                 "combination of programmes in proportion")
         return _ordered_subgraph(g, keep), note
@@ -87,6 +87,17 @@ def sample(g: nx.Graph, max_nodes: int = MAX_DRAWN) -> tuple[nx.Graph, str | Non
                 queue.append(nb)
     return g.subgraph(keep).copy(), \
         f"showing {len(keep)} of {len(g)} nodes: the neighbourhood of {_key(g, hub)[0]}"
+
+
+def _spread(items: list, k: int) -> list:
+    """``k`` items taken evenly along ``items`` (the middle of each of ``k`` equal stretches):
+    a sample of names sorted alphabetically runs from A to Z, not only the first letter.
+
+    >>> _spread(list("ABCDEFGHIJ"), 3)
+    ['B', 'F', 'I']
+    """
+    k = min(k, len(items))
+    return [items[int((i + 0.5) * len(items) / k)] for i in range(k)]
 
 
 def radial_layout(g: nx.Graph) -> dict:
@@ -223,35 +234,43 @@ def _wrap(text: str, width: int = 22) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def _draw_labels(ax, h: nx.Graph, pos: dict) -> None:
-    """Labels below their node, so that they do not hide its colour; on a crowded row (a layer of
-    a layered layout) they turn vertical and hang below."""
-    ys = [y for _, y in pos.values()]
-    drop = 0.035 * ((max(ys) - min(ys)) or 1)
+def _draw_labels(ax, h: nx.Graph, pos: dict, sizes: dict) -> None:
+    """Labels hang just below their node (offset by its radius), so that they hide neither its
+    colour nor the row above; on a crowded row (a layer of a layered layout) they turn vertical
+    and wrap instead of being cut."""
     rows: dict[float, int] = {}
     for _, y in pos.values():
         rows[round(float(y), 3)] = rows.get(round(float(y), 3), 0) + 1
     size = 8 if len(h) <= 30 else 6.5
     box = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75}
-    turned = False
-    lowest = min(rows)
+    turned, lowest = False, min(rows)
     for n, (x, y) in pos.items():
         text = str(h.nodes[n].get("label", n))
+        below = -(sizes[n] ** 0.5 / 2 + 2)  # the marker's radius in points, and a gap
         row = round(float(y), 3)
-        if rows[row] > 12:  # vertical: hanging below on the lowest row, standing above on the others
-            turned = True
-            short = text if len(text) <= 28 else text[:27] + "…"
-            down = row == lowest
-            ax.text(x, y - drop / 2 if down else y + drop / 2, short, rotation=90, ha="center",
-                    va="top" if down else "bottom", fontsize=size, bbox=box)
-        else:
-            ax.text(x, y - drop, _wrap(text), ha="center", va="top", fontsize=size, bbox=box)
+        crowded = rows[row] > 12
+        turned = turned or crowded
+        # the lowest row has the room below it; a row above has the gap to the next row only
+        width = (40 if row == lowest else 18) if crowded else 22
+        ax.annotate(_wrap(text, width), (x, y), xytext=(0, below),
+                    textcoords="offset points", rotation=90 if crowded else 0, ha="center", va="top",
+                    fontsize=size, bbox=box, annotation_clip=False)
     if turned:
         ax.margins(x=0.04, y=0.35)
 
 
 def draw_network(g: nx.Graph, output, title: str | None = None, max_nodes: int = MAX_DRAWN) -> None:
-    """Draw ``g`` to ``output`` (a path or a binary file object) as a 1200×900 PNG.
+    """Draw ``g`` to ``output`` (a path or a binary file object) as a 1200×900 PNG
+    (:func:`network_figure`)."""
+    fig = network_figure(g, title, max_nodes)
+    try:
+        fig.savefig(output, format="png", dpi=DPI)
+    finally:
+        plt.close(fig)
+
+
+def network_figure(g: nx.Graph, title: str | None = None, max_nodes: int = MAX_DRAWN):
+    """The figure of ``g`` (close it with ``plt.close``).
 
     Node colour = ``kind`` (legend), node size grows with degree, edge width with ``weight``;
     labels are the nodes' ``label`` (wrapped), and on graphs of at most 25 edges the edges show
@@ -286,7 +305,7 @@ def draw_network(g: nx.Graph, output, title: str | None = None, max_nodes: int =
             nx.draw_networkx_nodes(h, pos, ax=ax, node_size=sizes, edgecolors="#333333", linewidths=0.6,
                                    node_color=[KIND_COLOURS.get(k, KIND_COLOURS["other"]) for k in kinds])
             if len(h) <= MAX_LABELLED:
-                _draw_labels(ax, h, pos)
+                _draw_labels(ax, h, pos, dict(zip(h, sizes)))
             if 0 < h.number_of_edges() <= 30 and not styled:
                 rel = {e: h.edges[e].get("relation", "") for e in h.edges}
                 nx.draw_networkx_edge_labels(h, pos, edge_labels=rel, ax=ax, font_size=7, font_color="#555555",
@@ -302,6 +321,7 @@ def draw_network(g: nx.Graph, output, title: str | None = None, max_nodes: int =
             if ax.get_ymargin() < 0.3:
                 ax.margins(0.08)
         fig.tight_layout()
-        fig.savefig(output, format="png", dpi=DPI)
-    finally:
+    except BaseException:
         plt.close(fig)
+        raise
+    return fig

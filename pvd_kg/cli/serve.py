@@ -47,5 +47,10 @@ def serve_cmd(host, port, public_base, store_path, workers, fast_workers, timeou
                          memory_mb=memory_mb, queue_per_client=queue_per_client, queue_total=queue_total, row_cap=max_rows,
                          cache_mb=cache_mb, watch_interval=watch_interval)
     config.check()
+    from ..serve.assets import assets_warning
+
+    warning = assets_warning()
+    if warning:
+        click.echo(warning, err=True)
     click.echo(f"pvd-kg: serving {config.store_path} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     serve(config)

@@ -11,6 +11,12 @@ import click
 from . import cli
 
 
+def progress_option(f):
+    """``--progress/--no-progress``: a status line on stderr [default: when stderr is a terminal]."""
+    return click.option("--progress/--no-progress", default=None,
+                        help="Show progress on stderr [default: when stderr is a terminal].")(f)
+
+
 def store_options(f):
     """The options that choose the store: the embedded one (``--store``) or a SPARQL endpoint."""
     options = [
@@ -63,19 +69,23 @@ def _refused(exc, lister: str) -> None:
 
 
 @contextlib.contextmanager
-def _writing(bar=None, lister: str = "`pvd-kg validate FILE...`"):
+def _writing(bar=None, lister: str = "`pvd-kg validate FILE...`", line=None):
     """Around a store write: a refused write prints its report (then fails with exit status 1),
-    and a progress bar is closed whatever happens."""
+    and a progress bar or status line is closed whatever happens."""
     from ..errors import ValidationFailed
 
     try:
         yield
     except ValidationFailed as exc:
+        if line:
+            line.close()
         _refused(exc, lister)
         raise
     finally:
         if bar:
             bar.render_finish()
+        if line:
+            line.close()
 
 
 @cli.command("build")
@@ -145,8 +155,9 @@ def _table_report(report, err: bool = False) -> None:
 @click.option("--base", "base_iri", help="Base IRI for relative IRIs [default: each file's file: URI].")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL shapes (data outside the PVD model).")
 @click.option("--strict", is_flag=True, help="Refuse on warnings too.")
+@progress_option
 @store_options
-def load_cmd(files, graph_iri, fmt, base_iri, no_validate, strict, **opts):
+def load_cmd(files, graph_iri, fmt, base_iri, no_validate, strict, progress, **opts):
     """Parse, validate (with what is already stored) and add FILEs in one atomic write;
     or refuse with the report and leave the store as it was. Turtle, N-Triples, N-Quads,
     TriG, JSON-LD, RDF/XML, and the source tables (CSV) the ingest knows.
@@ -161,14 +172,17 @@ def load_cmd(files, graph_iri, fmt, base_iri, no_validate, strict, **opts):
     from pathlib import Path
 
     from ..load import load_files
+    from ..progress import StatusLine
 
-    bar = None
-    if len(files) > 1 and sys.stderr.isatty():
+    bar = line = None
+    if progress is None and len(files) > 1 and sys.stderr.isatty():
         bar = click.progressbar(length=len(files), label="parsing", file=sys.stderr)
-    with _open_store(opts) as store, _writing(bar):
+    elif progress or (progress is None and sys.stderr.isatty()):
+        line = StatusLine()  # the quads parsed so far, then each stage
+    with _open_store(opts) as store, _writing(bar, line=line):
         result = load_files(store, [Path(f) for f in files], fmt=fmt, graph=graph_iri, base_iri=base_iri,
                             validate=not no_validate, strict=strict,
-                            progress=(lambda _: bar.update(1)) if bar else None)
+                            progress=(lambda _: bar.update(1)) if bar else None, status=line)
     _counts(result.counts)
     click.echo(f"{result.total:>10}  quads written")
     for report in result.tables.values():
@@ -289,22 +303,28 @@ def query_cmd(query, params, fmt, timeout, memory_mb, limit, allow_remote, outpu
               help="turtle, nt, nquads, trig, jsonld or rdfxml.")
 @click.option("--graph", "graph_iri", help="Only this named graph [default: everything].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file [default: stdout].")
+@progress_option
 @store_options
-def export_cmd(fmt, graph_iri, output, **opts):
+def export_cmd(fmt, graph_iri, output, progress, **opts):
     """Dump the store (or one graph), streamed. A JSON-LD dump gets a context.jsonld beside it."""
     from ..export import export
+    from ..progress import StatusLine, Throttle
 
-    shown = {"bytes": 0}
+    shown, line = {"bytes": 0}, StatusLine()
+    redraw = Throttle(lambda n: line(f"exporting: {n / 1e6:,.1f} MB"))
 
     def written(n: int) -> None:  # a byte counter on the terminal: the dump's length is not known ahead
         shown["bytes"] += n
-        click.echo(f"\rexporting: {shown['bytes'] / 1e6:,.1f} MB", err=True, nl=False)
+        redraw(shown["bytes"])
 
-    progress = written if output is not None and sys.stderr.isatty() else None
-    with _open_store(opts, read_only=True) as store:
-        result = export(store, output, fmt=fmt, graph=graph_iri, progress=progress)
-    if progress:
-        click.echo("", err=True)
+    show = progress if progress is not None else sys.stderr.isatty()
+    try:
+        with _open_store(opts, read_only=True) as store:
+            result = export(store, output, fmt=fmt, graph=graph_iri,
+                            progress=written if output is not None and show else None)
+        redraw.close()
+    finally:
+        line.close()
     if result.output is not None:
         click.echo(f"wrote {result.bytes} bytes to {result.output}" +
                    (f" (and {result.context})" if result.context else ""), err=True)

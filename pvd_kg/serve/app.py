@@ -22,13 +22,13 @@ from .. import paths
 from ..errors import InputError, PvdKgError, QueryStopped, StoreError
 from ..store.swap import repaired
 from .admission import Overloaded
+from .assets import STATIC_DIR
 from .pool import QUEUE_PER_CLIENT, QUEUE_TOTAL, SERVE_MEMORY_MB, WorkerPool
 from .responses import error_response
 from .result_cache import ResultCache
 from .urls import Urls
 
 log = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).with_name("static")
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
 

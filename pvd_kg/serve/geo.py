@@ -82,6 +82,36 @@ def commune_points(sources: Path = paths.SOURCES_DIR) -> dict[str, tuple[float, 
     return points
 
 
+# True extent (lon min, lon max, lat min, lat max) of each overseas département, mapped onto the
+# extent of its inset in the shipped outlines.
+OVERSEAS_EXTENTS = {"971": (-61.81, -61.0, 15.83, 16.52), "972": (-61.23, -60.81, 14.39, 14.88),
+                    "973": (-54.61, -51.61, 2.11, 5.78), "974": (55.21, 55.84, -21.39, -20.87),
+                    "976": (44.98, 45.3, -13.0, -12.63)}
+
+
+def _extent(geometry: dict) -> tuple[float, float, float, float]:
+    polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    xs = [x for poly in polys for x, _ in poly[0]]
+    ys = [y for poly in polys for _, y in poly[0]]
+    return min(xs), max(xs), min(ys), max(ys)
+
+
+def on_inset(lon: float, lat: float, departement: str | None) -> tuple[float, float] | None:
+    """Where a point of an overseas département falls on its inset next to metropolitan France
+    (None for any other département, or without its outline).
+
+    >>> x, y = on_inset(-61.81, 15.83, "971"); (round(x, 3), round(y, 3))
+    (-4.617, 44.935)
+    """
+    true = OVERSEAS_EXTENTS.get(departement or "")
+    feature = geometries()["departement"].get(departement or "")
+    if true is None or feature is None:
+        return None
+    x0, x1, y0, y1 = _extent(feature["geometry"])
+    return (x0 + (lon - true[0]) / (true[1] - true[0]) * (x1 - x0),
+            y0 + (lat - true[2]) / (true[3] - true[2]) * (y1 - y0))
+
+
 def point_for(insee: str, departement: str | None) -> tuple[float, float, str] | None:
     """The map point of a commune: its own, else its département's centroid (``departement``).
     Overseas départements (97x) get no centroid: the shipped outlines are insets drawn next to

@@ -59,13 +59,34 @@ def catalog_examples() -> list[dict]:
             text = queries.render(q)
         except Exception:  # a required parameter without default: show the text as written
             text = queries.with_prologue(q.text)
-        out.append({"name": q.name, "title": q.title, "description": q.description, "query": text})
+        out.append({"name": q.name, "title": q.title, "description": q.description, "query": text,
+                    "params": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description,
+                                "optional": p.optional} for p in q.params]})
     return out
 
 
 async def query_page(request: Request) -> Response:
     examples = catalog_examples()
-    return render(request, "query.html", {"examples": examples, "examples_json": json.dumps(examples)})
+    urls = request.app.state.urls
+    config = {"examples": examples, "base": BASE, "root": urls.url(""), "communes": urls.communes_geojson(),
+              "render": urls.url("/query/catalog/")}
+    return render(request, "query.html", {"examples": examples, "config": config})
+
+
+async def catalog_query_text(request: Request) -> Response:
+    """``/query/catalog/{name}?PARAM=VALUE...``: the catalog question with these parameter values
+    (defaults for the others), as the SPARQL text the CLI would run; a bad value is a 400 naming it."""
+    from .. import queries
+    from ..errors import PvdKgError
+
+    accept = request.headers.get("accept")
+    try:
+        q = queries.get(request.path_params["name"])
+        text = queries.render(q, {k: v for k, v in request.query_params.items() if v.strip()})
+    except PvdKgError as exc:
+        return error_response(404 if isinstance(exc, queries.UnknownQuery) else 400, exc.message,
+                              hint=exc.hint, accept=accept)
+    return Response(text, media_type="application/sparql-query; charset=utf-8", headers=CORS_HEADERS)
 
 
 async def map_page(request: Request) -> Response:
@@ -88,12 +109,13 @@ async def communes_collection(app) -> str:
             point = geo.point_for(v["code"], v.get("depcode"))
             if point is None:
                 continue
-            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [point[0], point[1]]},
+            inset = geo.on_inset(point[0], point[1], v.get("depcode"))  # drawn on the overseas insets
+            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": list(inset or point[:2])},
                              "properties": {"code": v["code"], "label": v.get("label", v["code"]),
                                             "href": urls.document(v["c"], "html"),
                                             "departement": v.get("depcode"), "departement_label": v.get("deplabel"),
                                             "region": v.get("regcode"), "region_label": v.get("reglabel"),
-                                            "point_from": point[2]}})
+                                            "point_from": point[2], "inset": inset is not None}})
         cache[key] = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
     return cache[key]
 
@@ -190,6 +212,7 @@ def routes() -> list[Route]:
         Route("/status", status),
         Route("/", home),
         Route("/query", query_page),
+        Route("/query/catalog/{name}", catalog_query_text),
         Route("/map", map_page),
         Route("/map/communes.geojson", communes_geojson),
         Route("/.well-known/void", void_description),

@@ -2,7 +2,9 @@
 (function () {
   "use strict";
   var el = document.getElementById("map");
-  var map = L.map(el, { zoomAnimation: false, fadeAnimation: false }).setView([46.6, 2.4], 6);
+  // fractional zoom: France fills the frame instead of the largest whole zoom level that fits
+  var map = L.map(el, { zoomAnimation: false, fadeAnimation: false, zoomSnap: 0.1, zoomDelta: 0.5 })
+    .setView([46.6, 2.4], 6);
   var regionSel = document.getElementById("filter-region");
   var depSel = document.getElementById("filter-departement");
   var count = document.getElementById("map-count");
@@ -38,15 +40,16 @@
       if ((reg && p.region !== reg) || (dep && p.departement !== dep)) return;
       var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
       var approx = p.point_from === "departement";
-      L.circleMarker(ll, { radius: 4, weight: 1, color: "#0b5fa5", fillColor: approx ? "#ffffff" : "#0b5fa5", fillOpacity: 0.8 })
+      // small and see-through: 1,600 points over France stay distinct where they crowd
+      L.circleMarker(ll, { radius: 2.5, weight: 0.6, opacity: 0.8, color: "#0b5fa5",
+                           fillColor: approx ? "#ffffff" : "#0b5fa5", fillOpacity: approx ? 0.8 : 0.45 })
         .bindPopup(popup(p)).addTo(layer);
-      // unfiltered, frame metropolitan France: overseas points would zoom the map out to the world
-      if (reg || dep || (ll[0] > 41 && ll[0] < 52 && ll[1] > -6 && ll[1] < 10)) bounds.extend(ll);
+      bounds.extend(ll);  // overseas points sit on their insets next to metropolitan France
       n += 1;
     });
     count.textContent = n + " communes";
     el.dataset.count = String(n);
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 10, animate: false });
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 10, animate: false });
   }
   regionSel.addEventListener("change", function () {
     var reg = regionSel.value;
