@@ -40,3 +40,15 @@ def small() -> MemoryStore:
 def libercourt() -> MemoryStore:
     """The curated Libercourt graph alone."""
     return store_of(GRAPH_DIR / "libercourt.ttl")
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A real Virtuoso Open Source server (tests/virtuoso_server.py), one per test session."""
+    from pvd_kg.store.endpoint import EndpointStore
+    from virtuoso_server import virtuoso_server
+
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+        own = EndpointStore(f"{server.base}/sparql")  # its own graphs (virtrdf#, ...) are not data
+        server.graphs, server.quads = set(own.graphs()), len(own)
+        yield server
