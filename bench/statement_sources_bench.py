@@ -1,4 +1,4 @@
-"""Cost of statement-level sources on the whole build (docs/decisions/0005-statement-sources.md).
+"""Cost of statement-level sources on the whole build (docs/decisions/0006-statement-sources.md).
 
     python bench/statement_sources_bench.py
 

@@ -127,3 +127,14 @@ def small_swap_threshold(monkeypatch) -> int:
 
     monkeypatch.setenv(MIN_QUADS_VARIABLE, "1000")
     return 1000
+
+
+def virtuoso(tmp_path_factory):
+    """A real Virtuoso Open Source server (tests/virtuoso_server.py), one per test session."""
+    from pvd_kg.store.endpoint import EndpointStore
+    from virtuoso_server import virtuoso_server
+
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+        own = EndpointStore(f"{server.base}/sparql")  # its own graphs (virtrdf#, ...) are not data
+        server.graphs, server.quads = set(own.graphs()), len(own)
+        yield server

@@ -15,6 +15,7 @@ from ..formats import writer_prefixes
 from ..oxterms import from_oxigraph, to_oxigraph
 from .base import QueryResult, Store, result_from_oxigraph
 from .sparql import CheckedQuery, check, syntax_message
+from .sparql_insert import insert_data
 
 
 class OxigraphStore(Store):
@@ -49,7 +50,7 @@ class OxigraphStore(Store):
         # One SPARQL Update request is one transaction in Oxigraph: the drops and the inserts
         # commit together or not at all (Store.load cannot be combined with a removal).
         parts = [f"DROP SILENT GRAPH <{g}>" for g in drop]
-        inserts = _insert_data(path)
+        inserts = insert_data(path)
         if inserts:
             parts.append(inserts)
         if not parts:
@@ -110,26 +111,6 @@ def oxigraph_dataset(q: CheckedQuery) -> dict:
         return {"use_default_graph_as_union": True}
     return {"default_graph": [ox.NamedNode(g) for g in q.default_graphs],
             "named_graphs": [ox.NamedNode(g) for g in q.named_graphs]}
-
-
-def _insert_data(path: Path) -> str:
-    """A SPARQL ``INSERT DATA`` block with the quads of an N-Quads file (N-Triples term syntax is
-    valid SPARQL)."""
-    by_graph: dict[str, list[str]] = {}
-    try:
-        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
-            triple = f"{quad.subject} {quad.predicate} {quad.object} ."
-            by_graph.setdefault(str(quad.graph_name) if not isinstance(quad.graph_name, ox.DefaultGraph) else "",
-                                []).append(triple)
-    except (OSError, SyntaxError) as exc:
-        raise StoreError(f"cannot read the quads to write, nothing was written: {exc}") from exc
-    if not by_graph:
-        return ""
-    blocks = []
-    for g, triples in by_graph.items():
-        body = "\n".join(triples)
-        blocks.append(f"GRAPH {g} {{\n{body}\n}}" if g else body)
-    return "INSERT DATA {\n" + "\n".join(blocks) + "\n}"
 
 
 class MemoryStore(OxigraphStore):
