@@ -35,24 +35,32 @@ def oxigraph_server(location: Path, *, server_timeout: int = 10):
                              "--union-default-graph", "--timeout-s", str(server_timeout)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
+    with running(proc, f"{base}/query", "oxigraph serve", 30,
+                 lambda: proc.stderr.read().decode()[-500:]):
+        yield base
+
+
+@contextlib.contextmanager
+def running(proc: subprocess.Popen, url: str, name: str, seconds: float, log=lambda: ""):
+    """Wait until ``url`` answers ``ASK {}`` (``log()`` explains an early exit); stop ``proc`` after."""
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + seconds
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"oxigraph serve exited: {proc.stderr.read().decode()[-500:]}")
+                raise RuntimeError(f"{name} exited: {log()}")
             try:
-                if requests.get(f"{base}/query", params={"query": "ASK {}"}, timeout=2).ok:
+                if requests.get(url, params={"query": "ASK {}"}, timeout=2).ok:
                     break
             except requests.ConnectionError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("oxigraph serve did not answer within 30 s")
+                raise RuntimeError(f"{name} did not answer within {seconds:g} s")
             time.sleep(0.1)
-        yield base
+        yield
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

@@ -9,12 +9,9 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
-import requests
-
-from oxigraph_server import free_port
+from oxigraph_server import free_port, running
 
 INI = """[Database]
 DatabaseFile = {d}/virtuoso.db
@@ -78,27 +75,8 @@ def virtuoso_server(location: Path):
     proc = subprocess.Popen([server, "+foreground", "+configfile", str(ini)], cwd=location,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{http}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                log = (location / "virtuoso.log")
-                raise RuntimeError(f"virtuoso-t exited: {log.read_text()[-500:] if log.exists() else ''}")
-            try:
-                if requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("virtuoso-t did not answer within 60 s")
-            time.sleep(0.2)
+    log = location / "virtuoso.log"
+    with running(proc, f"{base}/sparql", "virtuoso-t", 60, lambda: log.read_text()[-500:] if log.exists() else ""):
         server_ = Virtuoso(base, sql, location, isql)
         server_.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
         yield server_
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
