@@ -129,6 +129,7 @@ def small_swap_threshold(monkeypatch) -> int:
     return 1000
 
 
+@pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory):
     """A real Virtuoso Open Source server (tests/virtuoso_server.py), one per test session."""
     from pvd_kg.store.endpoint import EndpointStore
