@@ -232,8 +232,8 @@ def _join_act(out: GraphOut, row: OrtRow, lead: OrtRow) -> None:
     out.add(act, PVD.party, commune)
     out.derived(act, row.line)
     out.add(iris.convention("ort", row.insee), OWL.sameAs, act)
-    if row.remark:
-        out.add(act, PVD.remark, fr(row.remark))
+    if row.remark and (act, PVD.remark, fr(row.remark)) not in out.triples:
+        out.add(act, PVD.remark, fr(row.remark))  # the communes that join one act often repeat one remark
     if row.status == "signee":
         sig = iris.signing("ort", lead.insee)
         out.derived(sig, row.line)
