@@ -124,7 +124,7 @@ def test_quad_documents_carry_their_graph(server):
     r = requests.get(server(COMMUNE_PATH + ".trig"))
     ds = Dataset()
     ds.parse(data=r.text, format="trig")
-    named = {str(c.identifier) for c in ds.contexts() if len(c)}
+    named = {str(g.identifier) for g in ds.graphs() if len(g)}
     assert EXTRA_GRAPH in named and len(named) > 1
 
 

@@ -15,12 +15,17 @@ from click.testing import CliRunner
 
 from pvd_kg import queries
 from pvd_kg.cli import cli
+from pvd_kg.errors import StoreError
 from pvd_kg.graph import build_quads, to_nquads
 from pvd_kg.store import MemoryStore
 from pvd_kg.store.endpoint import EndpointStore
 
 # question -> why Virtuoso 7.2 answers otherwise (docs/conformance.md)
 DIFFER = {
+    "adhesion-to-ort-delay": "booleans come back as the integers 0 and 1",
+    "mayor-on-signing-date": "an expression error (SUBSTR of an unbound length) fails the query instead of "
+                             "leaving the variable unbound",
+    "statement-sources": "GROUP_CONCAT joins in another order (SPARQL leaves the order open)",
     "adhesion-to-ort-distribution": "integer division gives an integer (SPARQL: a decimal)",
     "convention-parties": "extra rows: the same row once per graph where DISTINCT should join them",
     "inferred-values": "a date given as day and month (xsd:gMonthDay) comes back as another value",
@@ -56,7 +61,12 @@ def test_every_quad_is_there(loaded, embedded, virtuoso):
 
 @pytest.mark.parametrize("name", queries.names())
 def test_catalog_answers(loaded, embedded, name):
-    there, here = queries.run(name, loaded, timeout=300), queries.run(name, embedded[0])
+    here = queries.run(name, embedded[0])
+    try:
+        there = queries.run(name, loaded, timeout=300)
+    except StoreError as exc:  # Virtuoso fails some queries that SPARQL answers
+        assert name in DIFFER, f"{name}: {exc}"
+        return
     assert there.kind == here.kind
     same = Counter(there.rows) == Counter(here.rows) and Counter(there.triples) == Counter(here.triples)
     if name in DIFFER:
