@@ -164,6 +164,23 @@ def test_the_ontology_page_leaves_the_logging_alone():
     assert res.stdout.split() == [str(logging.WARNING)]  # as Python starts
 
 
+
+def test_the_ontology_page_survives_a_broken_pylode_cache_and_concurrent_first_renders():
+    """pyLODE writes its background-ontology pickle in place on first use: a cut-off write (or a
+    second process reading meanwhile) left "EOFError: Ran out of input" on every /def."""
+    from pylode import utils as pylode_utils
+
+    cache = Path(pylode_utils.RDF_FOLDER) / "refs.pickle"
+    cache.write_bytes(cache.read_bytes()[:100] if cache.exists() else b"\x80\x04")
+    script = ("from pvd_kg import paths; from pvd_kg.serve.ontology_page import ontology_html; "
+              "print(len(ontology_html(paths.ONTOLOGY_FILE.read_bytes())))")
+    procs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=dict(os.environ, PYTHONPATH=str(ROOT))) for _ in range(3)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+        assert int(out) > 1000
+
 @pytest.mark.parametrize("fmt", ["nquads", "trig"])
 def test_export_of_one_graph_keeps_its_name(store, tmp_path, fmt):
     import pyoxigraph as ox

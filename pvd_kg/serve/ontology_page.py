@@ -9,6 +9,9 @@ languages, French first: pyLODE lists them one per line."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from pathlib import Path
+
 from rdflib import DC, DCTERMS, RDF, RDFS, SDO, SKOS, Graph, Literal, URIRef
 
 PAGE_LANGUAGE = "fr"
@@ -53,9 +56,39 @@ def ontology_html(turtle: bytes) -> str:
     root.setLevel(level)
 
     graph = page_graph(Graph().parse(data=turtle, format="turtle"))
-    pub = OntPub(ontology=graph)
+    with _pylode_cache_lock():
+        pub = OntPub(ontology=graph)
     pub.fids.update(_term_anchors(graph))
     return pub.make_html()
+
+
+@contextmanager
+def _pylode_cache_lock():
+    """pyLODE caches its background ontologies as pickles beside its own files, written in place
+    on first use: a second process reading meanwhile (a server's workers, two commands) or after a
+    killed write gets "Ran out of input". Every pyLODE start here holds one lock, and a cache that
+    does not load is removed so that pyLODE writes it again."""
+    import fcntl
+    import pickle
+    import tempfile
+
+    from pylode import utils as pylode_utils
+
+    with open(Path(tempfile.gettempdir()) / "pvd-kg-pylode.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            for name in ("refs.pickle", "refs_titles.pickle"):
+                cache = Path(pylode_utils.RDF_FOLDER) / name
+                try:
+                    with cache.open("rb") as f:
+                        pickle.load(f)
+                except FileNotFoundError:
+                    pass
+                except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt by pyLODE
+                    cache.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _term_anchors(graph: Graph) -> dict[str, str]:
