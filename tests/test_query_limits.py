@@ -84,6 +84,32 @@ def _sparql(srv, query: str, timeout: float = 60) -> requests.Response:
     return requests.get(srv("/sparql"), params={"query": query}, headers=JSON, timeout=timeout)
 
 
+
+def test_the_query_worker_is_a_fork_only_of_a_one_thread_process(store):
+    """A fork of a process whose other threads (a test runner's, a notebook's, RocksDB's) may hold
+    locks can abort in the child ("terminate called without an active exception", seen in CI on
+    CliRunner calls): there the worker is a new interpreter."""
+    import threading
+
+    from pvd_kg.store.query_worker import QueryWorker, _Forked
+
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait, daemon=True)
+    busy.start()
+    worker = QueryWorker(store)
+    try:
+        worker.spawn(fork=True)
+        assert not isinstance(worker.proc, _Forked) and isinstance(worker.proc, subprocess.Popen)
+    finally:
+        worker.kill()
+        stop.set()
+    lone = subprocess.run([sys.executable, "-c", (
+        "from pvd_kg.store.query_worker import QueryWorker, _Forked; import sys; "
+        "w = QueryWorker(sys.argv[1]).spawn(fork=True); print(isinstance(w.proc, _Forked)); w.kill()"), str(store)],
+        capture_output=True, text=True, timeout=60)
+    assert lone.stdout.split() == ["True"], lone.stderr
+
+
 def test_server_query_over_its_time_limit_is_503_then_the_next_works(server):
     r = _sparql(server, SLOW)
     assert r.status_code == 503 and "Retry-After" not in r.headers

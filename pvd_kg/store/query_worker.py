@@ -87,10 +87,11 @@ class QueryWorker:
         """Start the process without waiting for it (:meth:`start` waits).
 
         :param fork: make it a fork of this process instead of a new interpreter (no start-up
-            to wait for); only for a process with one thread, such as the CLI before it opens a store.
+            to wait for), when this process has one thread, such as the CLI before it opens a
+            store; otherwise (a test runner, a server) a new interpreter all the same.
         """
         self._stderr = tempfile.TemporaryFile()
-        if fork:
+        if fork and _one_thread():
             self.proc = _Forked(self.config, self._stderr)
             return self
         # -I: nothing imported from the working directory or $PYTHONPATH; one malloc arena per
@@ -263,6 +264,15 @@ class _Forked:
     def send_signal(self, sig: int) -> None:
         if self.poll() is None:
             os.kill(self.pid, sig)
+
+
+def _one_thread() -> bool:
+    """Whether this process has a single OS thread (Python's and native ones, such as RocksDB's):
+    a fork of a process with others can inherit a lock one of them held and abort."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 def _max_fd() -> int:
