@@ -106,6 +106,28 @@ def test_a_party_by_rule_is_never_a_party_a_source_names(store):
         answer(store, "convention-parties", commune="01033", basis="guess")
 
 
+def test_who_signed_what_asks_for_signatories_by_source_or_by_rule(store):
+    # the default is basis=source: the answer of the source's signatories, as before the parameter
+    source = answer(store, "who-signed-what")
+    assert source == answer(store, "who-signed-what", basis="source")
+    assert {str(r.get("partyBasis", "")) for r in source} == {"source", ""}
+    assert not any("rule" in r for r in source)
+    # Valserhône: no source names who signed; by the rules, the commune, its EPCI and the State
+    named = answer(store, "who-signed-what", commune="01033")
+    assert named and not any("signer" in r for r in named)
+    rule = answer(store, "who-signed-what", commune="01033", basis="rule")
+    assert {str(r["onBehalfOf"]) for r in rule} == expected_parties("01033")
+    assert {str(r["partyBasis"]) for r in rule} == {"rule"} and not any("signer" in r for r in rule)
+    for r in rule:  # each row under the rule of its own kind
+        assert str(r["rule"]) == ID + "rule/" + RULE_OF[str(r["kind"]).rsplit("#", 1)[1]]
+    assert {str(r["signing"]) for r in rule} == {str(r["signing"]) for r in named}
+    both = answer(store, "who-signed-what", commune="62907", basis="all")
+    assert {str(r["partyBasis"]) for r in both} == {"source", "rule"}
+    assert {str(r["signer"]) for r in both if "signer" in r} == {ID + "person/62907/maciejasz"}
+    with pytest.raises(InputError, match="basis"):
+        answer(store, "who-signed-what", basis="guess")
+
+
 def test_the_rules_cite_titled_documents_and_the_law_is_dated(store):
     rows = select(store, """SELECT ?rule ?doc ?title ?date WHERE {
         ?rule a pvd:ProgrammeRule ; prov:wasDerivedFrom ?doc . ?doc dcterms:title ?title
