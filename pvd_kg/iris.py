@@ -191,8 +191,8 @@ def signing(kind: str, insee: str, n: int | None = None) -> URIRef:
 def association(signing_iri: str, kind: str, n: int) -> URIRef:
     """IRI of the ``n``-th ``signature`` or ``attendance`` (1-based) of a signing event.
 
-    >>> association(signing("operationnelle", "62907"), "attendance", 2)
-    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/signing/operationnelle/62907/attendance/2')
+    >>> association(signing("ort", "62907"), "attendance", 2)
+    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/signing/ort/62907/attendance/2')
     """
     if kind not in ("signature", "attendance"):
         raise ValueError(f"kind must be 'signature' or 'attendance', not {kind!r}")
@@ -202,8 +202,8 @@ def association(signing_iri: str, kind: str, n: int) -> URIRef:
 def inference(subject_iri: str, property_key: str) -> URIRef:
     """IRI of the ``pvd:Inference`` about one property (``date``) of a node.
 
-    >>> inference(signing("operationnelle", "62907"), "date")
-    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/signing/operationnelle/62907/inference/date')
+    >>> inference(signing("ort", "62907"), "date")
+    rdflib.term.URIRef('https://w3id.org/pvd-kg/id/signing/ort/62907/inference/date')
     """
     return _uri(f"{_in_id(subject_iri)}/inference/{slug(property_key)}")
 

@@ -129,3 +129,31 @@ def test_an_old_convention_iri_still_resolves(tmp_path):
 
         assert doc.status_code == 200
         assert (new, PVD.concerns, iris.commune("30202")) in Graph().parse(data=doc.text, format="turtle")
+
+
+def test_a_convention_cadre_valant_ort_is_one_act_of_both_kinds(store):
+    """Where the ORT table's remark says the ORT it dates is a PVD convention-cadre valant ORT, the
+    act is both kinds, in both programmes, under both rules; read from the table, for every commune."""
+    def kinds(insee):
+        return {r["t"].rsplit("#", 1)[1] for r in select(
+            store, f"SELECT ?t WHERE {{ <{iris.convention('ort', insee)}> a ?t }}")}
+
+    def programmes(insee):
+        return {r["p"].rsplit("/", 1)[1] for r in select(
+            store, f"SELECT ?p WHERE {{ <{iris.convention('ort', insee)}> pvd:programme ?p }}")}
+
+    both = {"OperationalConvention", "ORTConvention"}
+    # "Convention PVD Valant ORT" (Viarmes); "Convention cadre valant ORT signée le 12 janvier 2023",
+    # the row's day (Condat); a press page's convention-cadre valant ORT (Mirande); Libercourt's
+    # curated reading
+    for insee in ("95652", "15054", "32256", "62907"):
+        assert kinds(insee) == both and programmes(insee) == {"pvd", "ort"}, insee
+    rules = {r["r"].rsplit("/", 1)[1] for r in select(
+        store, f"SELECT ?r WHERE {{ <{iris.convention('ort', '95652')}> pvd:partyRule ?r }}")}
+    assert rules == {"pvd-convention-cadre", "ort"}
+    # not the act the row dates: signed on another day (Loches), "ne valant pas ORT" (unsigned),
+    # still "en cours de signature", an ACV avenant valant ORT
+    for insee in ("37020", "85070", "11076", "97412"):
+        assert kinds(insee) <= {"ORTConvention"} and programmes(insee) == {"ort"}, insee
+    counted = {r["kind"].rsplit("#", 1)[1]: int(r["conventions"]) for r in answer(store, "conventions-by-kind")}
+    assert counted["OperationalConvention"] > 60  # the table's 50 rows, the press pages, Libercourt

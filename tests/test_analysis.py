@@ -36,7 +36,7 @@ P = {name: f"{ID}person/{scope}/{name}" for scope, name in [
     ("01001", "kahn"), ("01002", "roux"), ("01002", "ubert"), ("02001", "tissot")]}
 MAYOR = str(iris.person("62907", "Maciejasz"))
 LIBERCOURT = str(iris.commune("62907"))
-OP_SIGNING = str(iris.signing("operationnelle", "62907"))
+OP_SIGNING = str(iris.signing("ort", "62907"))  # the convention-cadre valant ORT
 
 
 def _betweenness(g):
@@ -187,10 +187,11 @@ def test_libercourt_signing_network(libercourt):
     assert max(degree, key=degree.get) == OP_SIGNING and degree[OP_SIGNING] == 7
     assert degree[MAYOR] == 3 and g.edges[OP_SIGNING, MAYOR]["relation"] == "signature"
     every = signing_network(libercourt)
-    # + 2 signings and 2 conventions (adhésion, ORT), each convention concerns;party Libercourt.
-    assert (every.number_of_nodes(), every.number_of_edges()) == (24, 30)
+    # + the adhésion's signing and convention, which concerns;party Libercourt (the convention
+    # opérationnelle and the ORT are one act, one signing).
+    assert (every.number_of_nodes(), every.number_of_edges()) == (22, 28)
     actors = {n: d for n, d in every.degree() if every.nodes[n]["kind"] not in ("signing", "convention", "post")}
-    assert max(actors, key=actors.get) == LIBERCOURT and actors[LIBERCOURT] == 5
+    assert max(actors, key=actors.get) == LIBERCOURT and actors[LIBERCOURT] == 4
 
 
 def test_libercourt_cosignature(libercourt):

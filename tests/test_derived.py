@@ -19,7 +19,7 @@ from pvd_kg.vocab import sparql_prologue
 
 ID = "https://w3id.org/pvd-kg/id/"
 RULE_OF = {"AdhesionConvention": "pvd-adhesion", "OperationalConvention": "pvd-convention-cadre",
-           "ORTConvention": "ort"}
+           "ORTConvention": "ort", "ACVConvention": "acv"}
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,12 @@ def test_every_convention_of_a_ruled_kind_has_its_rule_parties(store, tables):
           OPTIONAL { ?convention pvd:partyByRule ?party }
           OPTIONAL { ?convention pvd:partyRule ?rule }
         } GROUP BY ?convention ?class""")
-    ruled = [r for r in rows if not str(r["class"]).endswith("ACVConvention")]
-    assert len(ruled) > 3900
+    ruled = rows
+    assert len(ruled) > 4100 and sum(str(r["class"]).endswith("ACVConvention") for r in rows) == 245
+    classes: dict = {}  # an act of two kinds (a convention-cadre valant ORT) has the rule of each
+    for r in rows:
+        classes.setdefault(r["convention"], set()).add(str(r["class"]).rsplit("#", 1)[1])
+    assert sum(len(c) == 2 for c in classes.values()) > 60
     for r in ruled:
         want = set()  # an act of several communes (a shared ORT) has each one's parties
         for commune in str(r["communes"]).split():
@@ -82,9 +86,8 @@ def test_every_convention_of_a_ruled_kind_has_its_rule_parties(store, tables):
             if epci.get(code, "000000000") != "000000000":
                 want.add(str(iris.epci(epci[code])))
         assert set(str(r["parties"]).split()) == want, r["convention"]
-        assert str(r["rules"]) == ID + "rule/" + RULE_OF[str(r["class"]).rsplit("#", 1)[1]], r["convention"]
-    assert all(str(r.get("parties", "")) == "" for r in rows if str(r["class"]).endswith("ACVConvention")), \
-        "no rule is recorded for ACV conventions"
+        assert set(str(r["rules"]).split()) == {ID + "rule/" + RULE_OF[c] for c in classes[r["convention"]]}, \
+            r["convention"]
 
 
 def test_a_party_by_rule_is_never_a_party_a_source_names(store):
@@ -106,6 +109,28 @@ def test_a_party_by_rule_is_never_a_party_a_source_names(store):
         answer(store, "convention-parties", commune="01033", basis="guess")
 
 
+def test_who_signed_what_asks_for_signatories_by_source_or_by_rule(store):
+    # the default is basis=source: the answer of the source's signatories, as before the parameter
+    source = answer(store, "who-signed-what")
+    assert source == answer(store, "who-signed-what", basis="source")
+    assert {str(r.get("partyBasis", "")) for r in source} == {"source", ""}
+    assert not any("rule" in r for r in source)
+    # Valserhône: no source names who signed; by the rules, the commune, its EPCI and the State
+    named = answer(store, "who-signed-what", commune="01033")
+    assert named and not any("signer" in r for r in named)
+    rule = answer(store, "who-signed-what", commune="01033", basis="rule")
+    assert {str(r["onBehalfOf"]) for r in rule} == expected_parties("01033")
+    assert {str(r["partyBasis"]) for r in rule} == {"rule"} and not any("signer" in r for r in rule)
+    for r in rule:  # each row under the rule of its own kind
+        assert str(r["rule"]) == ID + "rule/" + RULE_OF[str(r["kind"]).rsplit("#", 1)[1]]
+    assert {str(r["signing"]) for r in rule} == {str(r["signing"]) for r in named}
+    both = answer(store, "who-signed-what", commune="62907", basis="all")
+    assert {str(r["partyBasis"]) for r in both} == {"source", "rule"}
+    assert {str(r["signer"]) for r in both if "signer" in r} == {ID + "person/62907/maciejasz"}
+    with pytest.raises(InputError, match="basis"):
+        answer(store, "who-signed-what", basis="guess")
+
+
 def test_the_rules_cite_titled_documents_and_the_law_is_dated(store):
     rows = select(store, """SELECT ?rule ?doc ?title ?date WHERE {
         ?rule a pvd:ProgrammeRule ; prov:wasDerivedFrom ?doc . ?doc dcterms:title ?title
@@ -114,6 +139,18 @@ def test_the_rules_cite_titled_documents_and_the_law_is_dated(store):
     law = [r for r in rows if str(r["rule"]).endswith("/ort") and "L303-2" in str(r["title"])]
     assert law and str(law[0]["date"]) == "2018-11-25"
     assert str(law[0]["doc"]).startswith("https://www.legifrance.gouv.fr/")
+
+
+def test_an_acv_convention_has_its_parties_by_the_programmes_instruction(store):
+    # Abbeville's ACV convention: the ACV list names the commune; the government's instruction on
+    # the programme gives the town, its intercommunality and the State
+    rule = answer(store, "convention-parties", commune="80001", basis="rule")
+    acv = [r for r in rule if str(r["kind"]).endswith("#ACVConvention")]
+    assert {str(r["party"]) for r in acv} == expected_parties("80001")
+    assert {str(r["rule"]) for r in acv} == {ID + "rule/acv"}
+    (doc,) = select(store, """SELECT ?doc ?id WHERE { <https://w3id.org/pvd-kg/id/rule/acv> prov:wasDerivedFrom ?doc .
+                                                   ?doc dcterms:identifier ?id }""")
+    assert str(doc["id"]) == "TERR1810707C"
 
 
 def test_the_2021_mayors_are_attested_on_the_list_date(store):
@@ -132,13 +169,15 @@ def test_the_2021_mayors_are_attested_on_the_list_date(store):
 
 def test_mayor_on_signing_date(store):  # Libercourt
     rows = answer(store, "mayor-on-signing-date", commune="62907")
-    assert [str(r["signing"]).split("/signing/")[1] for r in rows] == ["adhesion/62907", "operationnelle/62907", "ort/62907"]
+    # the convention-cadre valant ORT: one signing, under each of its two kinds
+    assert [(str(r["signing"]).split("/signing/")[1], str(r["kind"]).rsplit("#", 1)[1]) for r in rows] == [
+        ("adhesion/62907", "AdhesionConvention"), ("ort/62907", "ORTConvention"), ("ort/62907", "OperationalConvention")]
     assert {str(r["mayor"]) for r in rows} == {ID + "person/62907/maciejasz"}
     assert {str(r["basis"]) for r in rows} == {"attested on"}
-    # the article's "Le 18 janvier": stated without a year, completed by the signing's inference
-    assert {(str(r["attestedOn"]), str(r["attestedOnInferred"])) for r in rows} == {("--01-18", "2023-01-18")}
-    assert [str(r["atThisSigning"]) for r in rows] == ["false", "true", "false"]
-    assert str(rows[1]["signingDate"]) == "2023-01-18" and str(rows[1]["dateSource"]) == "inferred"
+    # the mayor signed that act, whose day the DGALN list states: attested on that day, no inference
+    assert {(str(r["attestedOn"]), r.get("attestedOnInferred")) for r in rows} == {("2023-01-18", None)}
+    assert [str(r["atThisSigning"]) for r in rows] == ["false", "true", "true"]
+    assert str(rows[1]["signingDate"]) == "2023-01-18" and str(rows[1]["dateSource"]) == "stated"
 
 
 def test_mayor_on_signing_date_for_a_press_covered_signing(store):

@@ -254,6 +254,24 @@ def test_two_outlets_give_one_signing_with_two_sources():
     assert len(titles) == len(signatures)  # one title each: the first source's
 
 
+def test_a_convention_cadre_valant_ort_is_written_as_one_act_of_both_kinds():
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    from pvd_kg.extract.rdf import to_dataset
+    from pvd_kg.vocab import PVD
+
+    doc = run("02-viarmes-convention-cadre")
+    assert [e["valant_ort"] for e in doc["events"] if e["kind"] == "operationnelle"] == [True]
+    ds = to_dataset([doc])
+    act = URIRef("https://w3id.org/pvd-kg/id/convention/ort/95652")  # the ORT table's IRI for Viarmes
+    assert {o for g in ds.graphs() for o in g.objects(act, RDF.type)} == {PVD.OperationalConvention, PVD.ORTConvention}
+    assert {str(o).rsplit("/", 1)[1] for g in ds.graphs() for o in g.objects(act, PVD.programme)} == {"pvd", "ort"}
+    assert {s for g in ds.graphs() for s in g.subjects(PVD.signed, act)} == {
+        URIRef("https://w3id.org/pvd-kg/id/signing/ort/95652")}
+    assert not any("operationnelle" in str(s) for g in ds.graphs() for s in g.subjects())
+
+
 def test_an_inferred_year_is_an_inference_not_a_date():
     from rdflib import URIRef
 
@@ -373,7 +391,8 @@ def test_cli_reconcile_reads_the_embedded_store(tmp_path):
     assert res.returncode == 0, res.stderr
     checks = json.loads(res.stdout)["events"][0]["reconciliation"]
     assert {c.get("insee"): c["agrees"] for c in checks if c["check"] == "lists"} == {"62907": True, "62637": False}
-    assert [(c["source"], c["agrees"]) for c in checks if c["check"] == "date"] == [("libercourt", True)]
+    # the curated graph dates that one act twice (« Le 18 janvier », « En janvier 2023 »): both agree
+    assert [(c["source"], c["agrees"]) for c in checks if c["check"] == "date"] == [("libercourt", True)] * 2
 
 
 def test_the_place_is_kept_as_written_with_its_code():

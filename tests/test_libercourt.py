@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import FOAF, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from pvd_kg import iris
 from pvd_kg.graph import curated_dataset, union_graph
@@ -146,14 +146,14 @@ def test_no_year_that_the_article_does_not_state(g, article):
 
 
 def test_dates_keep_their_precision_and_the_inference_its_reasons(g):
-    def date(kind):
-        return g.value(iris.signing(kind, "62907"), PVD.date)
+    def dates(kind):
+        return set(g.objects(iris.signing(kind, "62907"), PVD.date))
 
-    assert date("adhesion") == Literal("2021-07", datatype=XSD.gYearMonth)
-    assert date("operationnelle") == Literal("--01-18", datatype=XSD.gMonthDay)
-    assert date("ort") == Literal("2023-01", datatype=XSD.gYearMonth)
-    inference = g.value(iris.signing("operationnelle", "62907"), PVD.inference)
-    assert inference == iris.inference(iris.signing("operationnelle", "62907"), "date")
+    assert dates("adhesion") == {Literal("2021-07", datatype=XSD.gYearMonth)}
+    # one act, told twice: « Le 18 janvier » and « En janvier 2023 », each with its own precision
+    assert dates("ort") == {Literal("--01-18", datatype=XSD.gMonthDay), Literal("2023-01", datatype=XSD.gYearMonth)}
+    inference = g.value(iris.signing("ort", "62907"), PVD.inference)
+    assert inference == iris.inference(iris.signing("ort", "62907"), "date")
     assert g.value(inference, PVD.inferredValue) == Literal("2023-01-18", datatype=XSD.date)
     assert g.value(inference, PVD.aboutProperty) == PVD.date
     assert {r.language for r in g.objects(inference, PVD.reason)} == {"en", "fr"}
@@ -161,14 +161,25 @@ def test_dates_keep_their_precision_and_the_inference_its_reasons(g):
         iris.source_row("dgaln-ort-2024", 132), iris.excerpt("libercourt-convention-pvd-signee", 10)}
 
 
-def test_operational_and_ort_conventions_are_two_nodes_with_the_reading_recorded(g):
-    op, ort = iris.convention("operationnelle", "62907"), iris.convention("ort", "62907")
-    assert (op, RDF.type, PVD.OperationalConvention) in g
-    assert (ort, RDF.type, PVD.ORTConvention) in g
-    assert "separate sentences" in str(g.value(op, RDFS.comment))
-    assert g.value(iris.signing("operationnelle", "62907"), PVD.rankInEPCI) == Literal(1)
-    for convention in (op, ort, iris.convention("adhesion", "62907")):
+def test_the_convention_cadre_valant_ort_is_one_act_and_the_old_iris_point_to_it(g):
+    act, signing = iris.convention("ort", "62907"), iris.signing("ort", "62907")
+    assert set(g.objects(act, RDF.type)) == {PVD.OperationalConvention, PVD.ORTConvention}
+    assert set(g.objects(act, PVD.programme)) == {iris.programme("pvd"), iris.programme("ort")}
+    assert "convention-cadre valant ORT" in str(g.value(act, RDFS.comment))
+    assert list(g.subjects(PVD.signed, act)) == [signing]
+    assert g.value(signing, PVD.rankInEPCI) == Literal(1)
+    assert len(list(g.objects(signing, PVD.attendance))) == 5
+    assert g.value(g.value(signing, PVD.signature), PVD.agent) == iris.person("62907", "maciejasz")
+    for convention in (act, iris.convention("adhesion", "62907")):
         assert list(g.objects(convention, PVD.party)) == [COMMUNE]
+    # the operational convention's former IRIs: only owl:sameAs the act's nodes, no type
+    old = iris.signing("operationnelle", "62907")
+    for before, after in ((iris.convention("operationnelle", "62907"), act), (old, signing),
+                          (iris.association(old, "signature", 1), iris.association(signing, "signature", 1)),
+                          (iris.association(old, "attendance", 5), iris.association(signing, "attendance", 5)),
+                          (iris.inference(old, "date"), iris.inference(signing, "date"))):
+        assert list(g.predicate_objects(before)) == [(OWL.sameAs, after)], before
+        assert (after, RDF.type, None) in g
 
 
 def test_selection_stated_twice_with_own_precision(g):

@@ -19,7 +19,7 @@ from pvd_kg.store import MemoryStore
 from pvd_kg.vocab import PVD
 
 DATA = Path(__file__).parent / "data"
-OP_SIGNING = iris.signing("operationnelle", "62907")
+ACT, OP_SIGNING = iris.convention("ort", "62907"), iris.signing("ort", "62907")  # the convention-cadre valant ORT
 ATTENDEES = ["raffy", "pilch", "bonnot", "cornillon", "cottigny"]
 
 REQUIRED = {
@@ -207,13 +207,19 @@ def test_who_signed_what(store):
     answer = rows(store, "who-signed-what", commune="62907")
     by_convention = {r["convention"]: r for r in answer}
     assert len(answer) == 3
-    op = by_convention[iris.convention("operationnelle", "62907")]
+    # one act of two kinds: its signature under each kind, the same signing, signer and date
+    assert [r["kind"] for r in answer if r["convention"] == ACT] == [PVD.ORTConvention, PVD.OperationalConvention]
+    assert len({tuple(sorted((k, str(v)) for k, v in r.items() if k != "kind")) for r in answer
+                if r["convention"] == ACT}) == 1
+    op = by_convention[ACT]
+    assert op["signing"] == OP_SIGNING
     assert op["signer"] == person("maciejasz")
     assert str(op["title"]) == "Maire"
     assert op["onBehalfOf"] == iris.commune("62907")
-    assert op["date"] == Literal("--01-18", datatype=XSD.gMonthDay)
-    assert op["datatype"] == XSD.gMonthDay
-    assert str(op["precision"]) == "day and month, year not stated"
+    # « Le 18 janvier » and « En janvier 2023 » are equally precise; the inference gives the day
+    assert op["date"] == Literal("2023-01", datatype=XSD.gYearMonth)
+    assert op["datatype"] == XSD.gYearMonth
+    assert str(op["precision"]) == "month"
     assert op["inferred"] == Literal("2023-01-18", datatype=XSD.date)
     assert op["bestDate"] == Literal("2023-01-18", datatype=XSD.date)
     assert str(op["dateSource"]) == "inferred"
@@ -227,7 +233,7 @@ def test_who_signed_what(store):
     signers = {r.get("signer") for r in answer}
     assert not signers & {person(s) for s in ATTENDEES}
     english = rows(store, "who-signed-what", commune="62907", lang="en")
-    assert any(r.get("reason", "").startswith("The article gives only the day and month") for r in english)
+    assert any(r.get("reason", "").startswith("The article gives the day and month") for r in english)
 
 
 def test_who_was_present(store):
@@ -247,10 +253,12 @@ def test_who_was_present(store):
 
 def test_commune_timeline(store, store2):
     answer = rows(store, "commune-timeline")
-    assert [str(r["bestDate"]) for r in answer] == ["2020-12", "2021", "2021-07", "2023-01", "2023-01-18"]
-    assert [str(r["precision"]) for r in answer] == [
-        "month", "year", "month", "month", "day and month, year not stated"]
-    assert answer[-1]["event"] == OP_SIGNING and str(answer[-1]["dateSource"]) == "inferred"
+    assert [str(r["bestDate"]) for r in answer] == ["2020-12", "2021", "2021-07", "2023-01-18", "2023-01-18"]
+    assert [str(r["precision"]) for r in answer] == ["month", "year", "month", "month", "month"]
+    # the convention-cadre valant ORT: one signing, in each of its two programmes
+    assert [(r["event"], r["programme"]) for r in answer[-2:]] == [
+        (OP_SIGNING, iris.programme("ort")), (OP_SIGNING, iris.programme("pvd"))]
+    assert str(answer[-1]["dateSource"]) == "inferred"
     assert answer[0]["eventType"] == PVD.Selection and answer[2]["eventType"] == PVD.Signing
     belley = rows(store2, "commune-timeline", commune="01034")
     assert [(str(r["bestDate"]), str(r["precision"])) for r in belley] == [
@@ -273,12 +281,12 @@ def test_commune_axes(store, store2):
 
 def test_convention_parties(store):
     answer = rows(store, "convention-parties", commune="62907")
-    assert {r["convention"] for r in answer} == {
-        iris.convention(k, "62907") for k in ("adhesion", "operationnelle", "ort")}
+    assert {r["convention"] for r in answer} == {iris.convention(k, "62907") for k in ("adhesion", "ort")}
+    assert {r["kind"] for r in answer if r["convention"] == ACT} == {PVD.ORTConvention, PVD.OperationalConvention}
     assert {r["party"] for r in answer} == {iris.commune("62907")}  # attendees are not parties
     assert {r["status"] for r in answer} == {iris.concept("status", "signee")}
-    remarks = [r["remark"] for r in answer if "remark" in r]
-    assert len(remarks) == 1 and "partenaires non nommés" in remarks[0]
+    remarks = {r["remark"] for r in answer if "remark" in r}
+    assert len(remarks) == 1 and "partenaires non nommés" in remarks.pop()
 
 
 def test_officials_by_organisation(store):
@@ -317,7 +325,7 @@ def test_communes_by_region(store, store2):
 def test_statement_sources(store, store2):
     answer = rows(store, "statement-sources")
     nodes = {r["node"] for r in answer}
-    assert len(nodes) == 46
+    assert len(nodes) == 44
     signature = [r for r in answer if r["node"] == iris.association(OP_SIGNING, "signature", 1)]
     assert signature and {str(r["sourceKind"]) for r in signature} == {"excerpt"}
     assert {int(r["position"]) for r in signature} == {3} and str(signature[0]["quote"]).startswith("Le 18 janvier")
@@ -370,10 +378,11 @@ def test_programme_aims(store):
 
 def test_inferred_values(store):
     answer = rows(store, "inferred-values")
-    assert len(answer) == 1
+    assert len(answer) == 2  # one row per date the sources state beside the inferred one
+    assert {row["stated"] for row in answer} == {Literal("--01-18", datatype=XSD.gMonthDay),
+                                                 Literal("2023-01", datatype=XSD.gYearMonth)}
     row = answer[0]
     assert row["node"] == OP_SIGNING and row["property"] == PVD.date
-    assert row["stated"] == Literal("--01-18", datatype=XSD.gMonthDay)
     assert row["inferred"] == Literal("2023-01-18", datatype=XSD.date)
     sources = set(str(row["sources"]).split())
     assert str(iris.source_row("dgaln-ort-2024", 132)) in sources
@@ -405,15 +414,17 @@ def test_commune_selection(store, store2):
 
 def test_dated_by_two_sources_the_most_precise_date_is_reported_once(store_overlap):
     signed = {r["signing"]: r for r in rows(store_overlap, "who-signed-what", commune="62907")}
-    assert len(signed) == len(rows(store_overlap, "who-signed-what", commune="62907")) == 3
+    assert len(signed) == 2 and len(rows(store_overlap, "who-signed-what", commune="62907")) == 3
     adhesion = signed[iris.signing("adhesion", "62907")]
     assert adhesion["date"] == Literal("2021-07-23", datatype=XSD.date)
     assert str(adhesion["precision"]) == "day" and str(adhesion["dateSource"]) == "stated"
     assert str(adhesion["dateGraphs"]) == str(iris.graph("test-overlap"))
-    assert str(signed[OP_SIGNING]["dateGraphs"]) == str(iris.graph("libercourt"))
+    # the convention-cadre valant ORT: the other graph's full day, over the article's partial dates
+    assert signed[OP_SIGNING]["date"] == Literal("2023-01-18", datatype=XSD.date)
+    assert str(signed[OP_SIGNING]["dateGraphs"]) == str(iris.graph("test-overlap"))
     selection = rows(store_overlap, "commune-selection")
     assert len(selection) == len({r["selection"] for r in selection})
     timeline = rows(store_overlap, "commune-timeline")
     assert [str(r["bestDate"]) for r in timeline] == ["2020-12", "2021", "2021-07-23", "2023-01-18", "2023-01-18"]
     assert [(r["event"], str(r["dateSource"])) for r in timeline][-2:] == [
-        (OP_SIGNING, "inferred"), (iris.signing("ort", "62907"), "stated")]
+        (OP_SIGNING, "stated"), (OP_SIGNING, "stated")]

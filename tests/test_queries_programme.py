@@ -120,12 +120,19 @@ def test_who_signed_what_on_the_full_build(store):
     # one signing per convention: the article's "juillet 2021" and the 2026 list's 2021-07-23 are two
     # dates of the same event, each in its source's graph; the most precise one is reported
     got = answer(store, "who-signed-what", commune="62907")
-    assert len(got) == len({r["signing"] for r in got}) == 3
+    # two signings: the adhesion, and the convention-cadre valant ORT under each of its two kinds
+    assert len(got) == 3 and len({r["signing"] for r in got}) == 2
     by_kind = {str(r["kind"]).rsplit("#", 1)[1]: r for r in got}
     adhesion, ort = by_kind["AdhesionConvention"], by_kind["ORTConvention"]
     assert (str(adhesion["date"]), str(adhesion["precision"])) == ("2021-07-23", "day")
     assert str(adhesion["dateGraphs"]) == "https://w3id.org/pvd-kg/graph/anct-pvd-2026"
     assert (str(ort["date"]), str(ort["dateGraphs"])) == ("2023-01-18", "https://w3id.org/pvd-kg/graph/dgaln-ort-2024")
+    # who signed what, and when: the mayor, for the commune, the one act of both kinds, 2023-01-18
+    for kind in ("ORTConvention", "OperationalConvention"):
+        row = by_kind[kind]
+        assert (row["signer"], row["onBehalfOf"], row["convention"]) == (
+            iris.person("62907", "maciejasz"), iris.commune("62907"), iris.convention("ort", "62907"))
+        assert (str(row["bestDate"]), str(row["dateSource"])) == ("2023-01-18", "stated")
     # without a commune: every signing of the build (tables, Libercourt, press pages), by date
     whole = answer(store, "who-signed-what")
     signings = {r["signing"] for r in whole}

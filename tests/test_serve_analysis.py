@@ -32,7 +32,7 @@ TOKEN = "analysis-test-token-0123456789"
 
 # nodes each network must hold on the curated graph
 EXPECTED_NODES = {
-    "signing": {MAYOR, LIBERCOURT, ID + "signing/operationnelle/62907", ID + "signing/ort/62907"},
+    "signing": {MAYOR, LIBERCOURT, ID + "signing/adhesion/62907", ID + "signing/ort/62907"},
     "cosignature": {MAYOR, LIBERCOURT, ID + "epci/246200299"},
     "hierarchy": {LIBERCOURT, ID + "epci/246200299", ID + "departement/62"},
     "programmes": {LIBERCOURT, ID + "programme/pvd"},
@@ -78,17 +78,17 @@ def test_network_json_reopens_in_networkx(server, curated, kind):
 
 def test_signing_and_cosignature_figures(server):
     signing = nx.node_link_graph(get(server, "/analysis/network/signing.json").json(), edges="links")
-    assert (signing.number_of_nodes(), signing.number_of_edges()) == (24, 30)
+    assert (signing.number_of_nodes(), signing.number_of_edges()) == (22, 28)
     assert signing.nodes[MAYOR]["label"] == "M. Maciejasz"
     cosig = nx.node_link_graph(get(server, "/analysis/network/cosignature.json").json(), edges="links")
     assert (cosig.number_of_nodes(), cosig.number_of_edges()) == (12, 66)
 
 
 def test_one_signing(server):
-    r = get(server, "/analysis/network/signing.json", params={"signing": "id:signing/operationnelle/62907"})
+    r = get(server, "/analysis/network/signing.json", params={"signing": "id:signing/ort/62907"})
     g = nx.node_link_graph(r.json(), edges="links")
     assert (g.number_of_nodes(), g.number_of_edges()) == (20, 26)
-    assert MAYOR in g and ID + "signing/ort/62907" not in g
+    assert MAYOR in g and ID + "signing/adhesion/62907" not in g
     r = get(server, "/analysis/network/signing.json", params={"signing": "id:signing/nowhere"},
             headers={"Accept": "application/json"})
     assert r.status_code == 404 and "no signing" in r.json()["error"]
@@ -200,7 +200,7 @@ def test_browser_draws_the_network(server, browser):
     circles = browser.find_elements(By.CSS_SELECTOR, "#network svg circle.node")
     lines = browser.find_elements(By.CSS_SELECTOR, "#network svg line.link")
     labels = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#network svg text.label")]
-    assert (len(circles), len(lines)) == (24, 30)
+    assert (len(circles), len(lines)) == (22, 28)
     assert "M. Maciejasz" in labels
     assert {c.get_attribute("data-kind") for c in circles} >= {"person", "signing", "commune", "convention"}
     inside = browser.execute_script(

@@ -14,7 +14,7 @@ from pvd_kg.vocab import PVD, VOID
 from serve_server import build_store, running_server
 
 COMMUNE = str(iris.commune("62907"))
-CONVENTION = str(iris.convention("operationnelle", "62907"))
+CONVENTION = str(iris.convention("ort", "62907"))  # the convention-cadre valant ORT
 PERSON = str(iris.person("62907", "Maciejasz"))
 TERM = str(PVD.Commune)
 PATH = {iri: iri.replace("https://w3id.org/pvd-kg", "") for iri in (COMMUNE, CONVENTION, PERSON)}
@@ -71,10 +71,26 @@ def test_commune_page_shows_labels_links_inbound_and_sources(server):
     html = get(server(PATH[COMMUNE] + ".html")).text
     assert "<h1 id=\"label\">Libercourt</h1>" in html
     assert "Pas-de-Calais" in html  # the label of a linked resource, not its IRI
-    assert 'id="inbound"' in html and "Convention opérationnelle" in html  # inbound links
+    assert 'id="inbound"' in html and "Revitalisation du Territoire de Libercourt" in html  # inbound links
     assert "retenue au titre du dispositif" in html  # an excerpt quote among the sources
     assert 'id="timeline"' in html and "2023-01-18" in html  # the inferred date of the operational signing
     assert "/geo/departement/62.geojson" in html and "/geo/epci/246200299.geojson" in html
+
+
+@pytest.mark.parametrize("old,new", [
+    ("convention/operationnelle/62907", "convention/ort/62907"),
+    ("signing/operationnelle/62907", "signing/ort/62907"),
+    ("signing/operationnelle/62907/attendance/3", "signing/ort/62907/attendance/3"),
+])
+def test_the_operational_conventions_old_iris_redirect_to_the_one_act(server, old, new):
+    # Libercourt's convention opérationnelle and ORT are one act: the IRIs of the first are
+    # retired (owl:sameAs, no type) and answered with 301 Moved Permanently to the act's nodes
+    r = get(server("/id/" + old), "text/turtle", allow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"].endswith("/id/" + new)
+    r = get(server("/id/" + old + ".html"), allow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"].endswith("/id/" + new + ".html")
+    doc = Graph().parse(data=get(server("/id/" + old), "text/turtle").text, format="turtle")
+    assert (URIRef("https://w3id.org/pvd-kg/id/" + new), RDF.type, None) in doc
 
 
 def test_person_page_lists_sources(server):

@@ -4,7 +4,7 @@ a :class:`~pvd_kg.store.Store` by SPARQL.
 >>> from pvd_kg.graph import curated_dataset
 >>> from pvd_kg.store import MemoryStore
 >>> store = MemoryStore.from_dataset(curated_dataset())
->>> g = build_network(store, "signing", signing="https://w3id.org/pvd-kg/id/signing/operationnelle/62907")
+>>> g = build_network(store, "signing", signing="https://w3id.org/pvd-kg/id/signing/ort/62907")
 >>> g.nodes["https://w3id.org/pvd-kg/id/person/62907/maciejasz"]["label"]
 'M. Maciejasz'
 """

@@ -68,18 +68,18 @@ SELECT ?s ?type ?d ?inf WHERE {{
     for row in rows:
         s = str(row["s"])
         rank = order.index(row["type"])
-        known = per_signing.get(s)
-        if known is None or rank < known["rank"]:
-            per_signing[s] = {"rank": rank, "kind": CONVENTION_KINDS[row["type"]],
-                              "date": row.get("d"), "inf": row.get("inf")}
-            continue
-        if row.get("d") is not None and len(str(row["d"])) > len(str(known["date"] or "")):
-            known["date"] = row["d"]  # several sources date the signing: keep the most precise
+        known = per_signing.setdefault(s, {"rank": rank, "kind": CONVENTION_KINDS[row["type"]], "dates": set(),
+                                           "inf": None})
+        if rank < known["rank"]:  # an act of two kinds counts once, under the first kind
+            known["rank"], known["kind"] = rank, CONVENTION_KINDS[row["type"]]
+        if row.get("d") is not None:
+            known["dates"].add(row["d"])  # several sources date the signing: the most precise month wins
         if row.get("inf") is not None and known["inf"] is None:
             known["inf"] = row["inf"]
     counts, inferred, unplaced = Counter(), Counter(), 0
     for info in per_signing.values():
-        month, guessed = _month(info["date"]), False
+        months = [_month(d) for d in sorted(info["dates"], key=lambda d: -len(str(d)))]
+        month, guessed = next((m for m in months if m), None), False
         if month is None:
             month, guessed = _month(info["inf"]), True
         if month is None:

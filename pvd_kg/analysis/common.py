@@ -76,8 +76,8 @@ def _chunks(items: list[str]) -> Iterable[list[str]]:
 def expand_iri(text: str) -> str:
     """An IRI given in full or as a prefixed name with a prefix of :data:`pvd_kg.vocab.PREFIXES`.
 
-    >>> expand_iri("id:signing/operationnelle/62907")
-    'https://w3id.org/pvd-kg/id/signing/operationnelle/62907'
+    >>> expand_iri("id:signing/ort/62907")
+    'https://w3id.org/pvd-kg/id/signing/ort/62907'
     >>> expand_iri("<https://example.org/x>")
     'https://example.org/x'
     """

@@ -215,11 +215,16 @@ class _Writer:
         communes = [self.commune(c) for c in linked]
         epcis = [self.epci(x, [c["insee"] for c in linked]) for x in e["epcis"] if x.get("siren")]
         name = self.gaz.communes[main].name
-        conv = iris.convention(kind, main)
-        self.add(conv, RDF.type, CLASSES[kind])
-        self.add(conv, RDFS.label, Literal(f"Convention {KIND_LABELS[kind]} de {name}", lang="fr"))
+        # a convention-cadre "valant ORT" is one act of both kinds, with the ORT's IRIs
+        # (docs/decisions/0005-acts-and-membership.md)
+        kinds = [kind, "ort"] if kind == "operationnelle" and e.get("valant_ort") else [kind]
+        conv = iris.convention(kinds[-1], main)
+        label = KIND_LABELS[kind] + (" valant ORT" if len(kinds) > 1 else "")
+        for k in kinds:
+            self.add(conv, RDF.type, CLASSES[k])
+            self.add(conv, PVD.programme, iris.programme(PROGRAMMES[k]))
+        self.add(conv, RDFS.label, Literal(f"Convention {label} de {name}", lang="fr"))
         self.add(conv, PVD.concerns, communes[0])
-        self.add(conv, PVD.programme, iris.programme(PROGRAMMES[kind]))
         for party in communes + epcis:
             self.add(conv, PVD.party, party)
         for s in ev_src:
@@ -232,9 +237,9 @@ class _Writer:
         if e["status"] != "signed":
             return True
         self.add(conv, PVD.status, iris.concept("status", "signee"))
-        signing = iris.signing(kind, main)
+        signing = iris.signing(kinds[-1], main)
         self.add(signing, RDF.type, PVD.Signing)
-        self.add(signing, RDFS.label, Literal(f"Signature de la convention {KIND_LABELS[kind]} de {name}", lang="fr"))
+        self.add(signing, RDFS.label, Literal(f"Signature de la convention {label} de {name}", lang="fr"))
         self.add(signing, PVD.signed, conv)
         for s in ev_src:
             self.add(signing, PROV.wasDerivedFrom, s)

@@ -15,10 +15,11 @@ from rdflib import OWL
 
 from .. import iris
 from ..sources_registry import Source
+from ..written_dates import find_dates
 from . import checks, cleaners
 from .anct import emit_convention, emit_other_name, emit_selection
 from .checks import kept_commune
-from .emit import PVD, GraphOut, date, decimal, fr, string
+from .emit import A, PVD, GraphOut, date, decimal, fr, string
 from .insee import COG_KEY, Cog
 from .plugin import Run, SourcePlugin
 from .shipped import Shipped
@@ -34,6 +35,14 @@ MEMBERSHIP = {"signee": "signed", "en-cours": "in-progress", "non-signee": "not-
 #: "Même ORT que Bagnols-sur-Cèze par procédure…", "Même ORT qu'Avignon": the commune named shares its ORT
 SAME_ORT_RE = re.compile(r"m[êe]me ORT qu(?:e\s+|['’]\s*)(?P<name>[^;.,(«]+?)(?=\s+(?:par|avenant)\b|\s*[;.,(«]|\s*$)",
                          re.IGNORECASE)
+
+#: "Convention cadre PVD valant ORT", "convention PVD Cuiseaux-Louhans valant ORT", "Convention-cadre
+#: valant ORT": a PVD convention-cadre that is the ORT (never "ne valant pas", never an ACV avenant)
+VALANT_ORT_RE = re.compile(r"\bconvention(?:[- ]cadre)?\s+PVD(?:\s+(?!ne\b)[\w'’-]+)?\s+valant\s+ORT\b"
+                           r"|\bconvention[- ]cadre\s+valant\s+ORT\b", re.IGNORECASE)
+#: words saying the convention-cadre is still to come, so not the act the row dates
+_NOT_YET_RE = re.compile(r"en cours|en pr[ée]paration|en projet|en r[ée]daction|dans le circuit|pr[ée]vue?\b"
+                         r"|[àa] venir|envisag", re.IGNORECASE)
 
 
 @dataclass
@@ -143,6 +152,37 @@ def _flag(rec, column: str, tally: Tally) -> bool | None:
     return None
 
 
+def says_valant_ort(row: OrtRow) -> bool:
+    """The row's remark says that the ORT it dates is a PVD convention-cadre valant ORT (one act of
+    both kinds): a signed row whose remark names one, not as still to come in the same sentence, and
+    dated, when the sentence dates it, on the row's own day (a convention-cadre signed on another day
+    is another act).
+
+    >>> row = OrtRow(1, "57089", "Bouzonville", "signee", _dt.date(2023, 7, 10))
+    >>> row.remark = "Convention d'adhésion signée le 01/09/2021 Convention cadre valant ORT signée le 10/07/2023"
+    >>> says_valant_ort(row)
+    True
+    >>> row.remark = "convention cadre valant ORT signée le 11/07/2023"
+    >>> says_valant_ort(row)
+    False
+    >>> row.remark = "convention-cadre PVD ne valant pas ORT signée le 07/10/2022"
+    >>> says_valant_ort(row)
+    False
+    """
+    if row.status != "signee" or not row.date or not row.remark:
+        return False
+    day = row.date.isoformat()
+    for sentence in re.split(r"[.;\n]+", row.remark):
+        m = VALANT_ORT_RE.search(sentence)
+        if not m or _NOT_YET_RE.search(sentence[m.end():]):
+            continue
+        after = [d.value for d in find_dates(sentence[m.end():]) if d.precision == "day"]
+        written = after[:1] or [d.value for d in find_dates(sentence) if d.precision == "day"]
+        if all(d == day for d in written):
+            return True
+    return False
+
+
 def shared_orts(rows: dict[str, OrtRow], tally: Tally, cog: Cog) -> dict[str, str]:
     """The communes whose remark says their ORT is another commune's ("Même ORT que X"), each
     mapped to the commune whose row holds the act (X, or X's own lead). A name that is not one
@@ -190,6 +230,8 @@ def emit_ort(rows: dict[str, OrtRow], out: GraphOut, tally: Tally, cog: Cog) -> 
         rec = Record(tally.file, row.line, {})
         if lead is not None and _same_act(row, lead):
             _join_act(out, row, lead)
+            if says_valant_ort(row):
+                _valant_ort(out, iris.convention("ort", lead.insee))
             tally.info(rec, f"the same ORT as {lead.insee}, same status and day: one act concerning both",
                        "Remarques", None, "shared-ort")
             tally.loaded += 1
@@ -211,6 +253,10 @@ def emit_ort(rows: dict[str, OrtRow], out: GraphOut, tally: Tally, cog: Cog) -> 
                                          f"Convention d'Opération de Revitalisation du Territoire de {name}",
                                          PVD.ORTConvention, row.date if row.status == "signee" else None,
                                          row.status)
+        if lead is None and says_valant_ort(row):
+            _valant_ort(out, conv)
+            tally.info(rec, "a PVD convention-cadre valant ORT: one act of both kinds, in both programmes",
+                       "Remarques", None, "valant-ort")
         if row.planned:
             out.add(conv, PVD.plannedSigning, string(row.planned))
         if row.duration is not None:
@@ -222,6 +268,12 @@ def emit_ort(rows: dict[str, OrtRow], out: GraphOut, tally: Tally, cog: Cog) -> 
         if row.date and row.status != "signee":
             out.add(conv, PVD.remark, fr(f"Date de signature indiquée par la source : {row.date.isoformat()}"))
         tally.loaded += 1
+
+
+def _valant_ort(out: GraphOut, act) -> None:
+    """The ORT act is also the PVD convention-cadre (docs/decisions/0005-acts-and-membership.md)."""
+    out.add(act, A, PVD.OperationalConvention)
+    out.add(act, PVD.programme, iris.programme("pvd"))
 
 
 def _join_act(out: GraphOut, row: OrtRow, lead: OrtRow) -> None:
