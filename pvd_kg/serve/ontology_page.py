@@ -9,6 +9,8 @@ languages, French first: pyLODE lists them one per line."""
 
 from __future__ import annotations
 
+import pickle
+
 from rdflib import DC, DCTERMS, RDF, RDFS, SDO, SKOS, Graph, Literal, URIRef
 
 PAGE_LANGUAGE = "fr"
@@ -53,7 +55,16 @@ def ontology_html(turtle: bytes) -> str:
     root.setLevel(level)
 
     graph = page_graph(Graph().parse(data=turtle, format="turtle"))
-    pub = OntPub(ontology=graph)
+    try:
+        pub = OntPub(ontology=graph)
+    except (EOFError, pickle.UnpicklingError):
+        # pyLODE caches its background ontologies in a pickle in its own package folder, written in
+        # place on first use: a process stopped mid-write (a server stopped while it warms this page)
+        # leaves it truncated, and every later page fails. Without it pyLODE reads the RDF again.
+        from pylode.utils import RDF_FOLDER
+
+        (RDF_FOLDER / "refs.pickle").unlink(missing_ok=True)
+        pub = OntPub(ontology=graph)
     pub.fids.update(_term_anchors(graph))
     return pub.make_html()
 
