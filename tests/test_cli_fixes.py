@@ -180,6 +180,9 @@ def test_the_ontology_page_survives_a_broken_pylode_cache_and_concurrent_first_r
         out, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
         assert int(out) > 1000
+    import pickle
+
+    assert len(pickle.loads(cache.read_bytes())) > 1000  # written whole again
 
 @pytest.mark.parametrize("fmt", ["nquads", "trig"])
 def test_export_of_one_graph_keeps_its_name(store, tmp_path, fmt):

@@ -1,7 +1,7 @@
 """The web interface in headless Chromium (Debian's `chromium` + `chromium-driver`, driven by
 selenium) against a real `pvd-kg serve`: the query page runs a catalog query and shows its rows;
-a commune page draws its map (vector layers, no tiles) and timeline; the programme map filters.
-Screenshots go to tests/artifacts/."""
+a commune page draws its map (vector layers, no tiles) and timeline; the programme map filters;
+the ontology page reads as one finished document. Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
 from chromium import ARTIFACTS, wait
+from pvd_kg import paths
+from pvd_kg.vocab import ONTOLOGY_IRI
 from serve_server import build_store, running_server
 
 
@@ -104,6 +106,43 @@ def test_programme_map_frames_france_with_small_markers_and_overseas_insets(prog
     spread_y = (max(m[3] for m in markers) - min(m[1] for m in markers)) / (box[3] - box[1])
     assert max(spread_x, spread_y) >= 0.85, (spread_x, spread_y)  # France fills the frame
     assert max(m[2] - m[0] for m in markers) <= 8  # small markers
+
+
+def _labels(graph, subject: str, prop, language: str) -> list[str]:
+    from rdflib import URIRef
+
+    return [str(o) for o in graph.objects(URIRef(subject), prop) if getattr(o, "language", None) == language]
+
+
+def test_ontology_page_looks_finished(server, browser):
+    """/def as a reader sees it: one heading, the ontology's title; the ontology's own IRI in the
+    metadata; each term headed by its French label alone, not glued to its English one."""
+    from rdflib import Graph
+    from rdflib.namespace import DCTERMS, RDFS
+
+    ontology = Graph().parse(paths.ONTOLOGY_FILE, format="turtle")
+    browser.set_window_size(1280, 1600)
+    browser.get(server("/def"))
+    wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#metadata h1")))
+    browser.save_screenshot(str(ARTIFACTS / "def-page.png"))
+    headings = [h.text for h in browser.find_elements(By.TAG_NAME, "h1") if h.is_displayed()]
+    assert headings == _labels(ontology, ONTOLOGY_IRI, DCTERMS.title, "fr")
+    metadata = {row.find_element(By.TAG_NAME, "dt").text: row.find_element(By.TAG_NAME, "dd").text
+                for row in browser.find_elements(By.CSS_SELECTOR, "#metadata dl > div")}
+    assert metadata["IRI"] == ONTOLOGY_IRI
+    terms = browser.execute_script("""
+        return Array.from(document.querySelectorAll('div.entity')).map(function (e) {  // the terms
+          var h = e.querySelector('h3'), sup = h.querySelector('sup'), text = h.innerText.trim();
+          if (sup && text.endsWith(sup.innerText.trim())) text = text.slice(0, -sup.innerText.trim().length);
+          return [text.trim(), e.querySelector('code').innerText];
+        });""")
+    ours = [(heading, iri) for heading, iri in terms if iri.startswith(ONTOLOGY_IRI + "#")]
+    assert len(ours) > 40
+    assert [(h, iri) for h, iri in ours if [h] != _labels(ontology, iri, RDFS.label, "fr")] == []
+    glued = {fr + en for _, iri in ours for fr in _labels(ontology, iri, RDFS.label, "fr")
+             for en in _labels(ontology, iri, RDFS.label, "en")}
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert [g for g in glued if g in text] == []
 
 
 def _choose(browser, name: str) -> None:
