@@ -106,7 +106,7 @@ def build_quads(*, strict: bool = False, sources_dir: Path | None = None):
     from .errors import ValidationFailed
     from .ingest.build import ingest, to_report
     from .ingest.catalog import describe_graph
-    from .ingest.reconcile import reconcile
+    from .ingest.reconcile import reconcile_all
 
     quads: list[tuple] = []
     curated: dict = {}
@@ -118,9 +118,8 @@ def build_quads(*, strict: bool = False, sources_dir: Path | None = None):
     for name, path in parts:
         describe_graph(result.catalog, name, f"{path.name} ({'ontology' if name == ONTOLOGY_GRAPH else 'curated'})",
                        len(curated[name]), None)
-    for name, path in parts:
-        if name != ONTOLOGY_GRAPH:
-            result.extra_issues.extend(reconcile(curated[name], result, str(path.relative_to(paths.ROOT))))
+    result.extra_issues.extend(reconcile_all([(curated[name], str(path.relative_to(paths.ROOT)))
+                                              for name, path in parts if name != ONTOLOGY_GRAPH], result))
     quads.extend(result.quads())
     quads.extend(_derived_quads(quads))
     report = to_report(result, strict=strict)
