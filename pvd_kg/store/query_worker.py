@@ -16,7 +16,6 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -89,7 +88,7 @@ class QueryWorker:
         :param fork: make it a fork of this process instead of a new interpreter (no start-up
             to wait for); only for a process with one thread, such as the CLI before it opens a store.
         """
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = _scratch_file()
         if fork:
             self.proc = _Forked(self.config, self._stderr)
             return self
@@ -216,6 +215,16 @@ class QueryWorker:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+
+
+def _scratch_file():
+    """An anonymous file for the worker's stderr: in memory where the system has ``memfd_create``
+    (importing :mod:`tempfile` costs a CLI call more than its query)."""
+    if hasattr(os, "memfd_create"):
+        return open(os.memfd_create("pvd-kg-query-worker-stderr"), "w+b")
+    import tempfile
+
+    return tempfile.TemporaryFile()
 
 
 class _Forked:
