@@ -3,8 +3,10 @@ result into an :class:`~pvd_kg.report.Issue`.
 
 Two engines give the same results (``tests/test_validate.py`` checks it):
 
-- ``fast`` (default): the data is written once as N-Triples text. The core constraints run in
-  pyshacl-turbo (Rust) in a thread (its native code releases the GIL); meanwhile the text goes into an in-memory ``pyoxigraph.Store`` and each node shape's
+- ``fast`` (default): the data is written once as N-Triples text (or given as such: the build
+  writes its terms once for the store and the validator). The core constraints run in
+  pyshacl-turbo (Rust) in a thread (its native code releases the GIL); meanwhile (or after, with
+  ``concurrent=False``: half the peak memory) the text goes into an in-memory ``pyoxigraph.Store`` and each node shape's
   ``sh:sparql`` constraint runs as ONE query over it for all its focus nodes at once (``$this``
   left unbound and joined with the shape's targets) instead of once per focus node. A SPARQL
   constraint this rewrite cannot handle (pre-bound variables other than ``$this``, property
