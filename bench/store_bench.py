@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -86,13 +87,17 @@ def replicate(src: Path, dst: Path, scale: int, first: int = 0) -> int:
 
 def commune_file(src: Path, dst: Path, scale: int) -> int:
     """One commune's statements (subjects mentioning its INSEE code) as a NEW commune for the
-    ``scale``x store: subjects renamed into copy ``scale``, objects left pointing at copy 0."""
+    ``scale``x store: subjects renamed into copy ``scale``, and so are the objects that are the
+    commune's own nodes (its agreements, signings...: a signing of copy 0's agreement would be
+    that agreement's second one, which the shapes refuse); other objects (its EPCI, its
+    département, source rows) point at copy 0."""
+    own = re.compile(f"<{re.escape(ID)}([^>]*{COMMUNE}[^>]*)>")
     n = 0
     with open(dst, "w", encoding="utf-8") as out:
         for line in src.read_text(encoding="utf-8").splitlines(keepends=True):
-            subject = line.split(" ", 1)[0]
+            subject, rest = line.split(" ", 1)
             if subject.startswith(f"<{ID}") and COMMUNE in subject:
-                out.write(f"<{ID}r{scale}/" + line[len(ID) + 1:])
+                out.write(own.sub(f"<{ID}r{scale}/\\1>", line))
                 n += 1
     return n
 

@@ -1,7 +1,11 @@
 """What a user waits for, each figure beside its floor in the same run (issue #15): every command
 runs as a whole process, the way a user runs it; wall time is the median of ``--runs`` runs,
-peak memory the largest ``ru_maxrss`` of the process (``os.wait4``), the floor the same work on
-bare pyoxigraph in a minimal Python process. Prints one table and the load average.
+CPU time (user + system, its child processes included) the median too, peak memory the largest
+``ru_maxrss`` of the process (``os.wait4``), the floor the same work on bare pyoxigraph in a
+minimal Python process, run in turn with the command so that both see the same load. Prints one
+table and the load average; on a busy host, the CPU times still compare. The package is
+compiled first (``compileall``), as an installed one is: ``PYTHONDONTWRITEBYTECODE`` would
+otherwise make every run compile it again.
 
     python bench/user_bench.py              # every row; the 10x store takes a minute to make
     python bench/user_bench.py --runs 5 --rows build,query
@@ -17,6 +21,7 @@ of the 1x graph into an empty store; floor: ``Store.load``). The data comes from
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import statistics
@@ -36,8 +41,8 @@ FLOOR_QUERY = ("import pyoxigraph as ox, sys; s = ox.Store.read_only(sys.argv[1]
 ROWS = ("build", "query", "commune", "load")
 
 
-def run(argv: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Wall seconds and peak MB of one process."""
+def run(argv: list[str], env: dict | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (its children included) and peak MB of one process."""
     t = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
                             env={**os.environ, **(env or {})})
@@ -46,18 +51,20 @@ def run(argv: list[str], env: dict | None = None) -> tuple[float, float]:
     wall = time.perf_counter() - t
     if status != 0:
         raise SystemExit(f"{' '.join(map(str, argv))} failed: {err.decode()[-500:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def median_of(runs: int, argv: list[str], before=None) -> tuple[float, float]:
-    walls, peaks = [], []
+def side_by_side(runs: int, ours: list[str], floor: list[str], before=None) -> tuple[tuple, tuple]:
+    """``(wall, cpu, peak)`` of ``ours`` and of ``floor``, each run ``runs`` times in turn (after
+    ``before()``): medians of wall and CPU, the largest peak."""
+    found: dict = {"ours": [], "floor": []}
     for _ in range(runs):
-        if before:
-            before()
-        wall, peak = run(argv)
-        walls.append(wall)
-        peaks.append(peak)
-    return statistics.median(walls), max(peaks)
+        for key, argv in (("ours", ours), ("floor", floor)):
+            if before:
+                before()
+            found[key].append(run(argv))
+    return tuple((statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs))
+                 for rs in (found["ours"], found["floor"]))
 
 
 def fresh(*folders: Path):
@@ -83,6 +90,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10, help="the large store of the commune row")
     opts = parser.parse_args()
     rows = opts.rows.split(",")
+    compileall.compile_dir(ROOT / "pvd_kg", quiet=1)
     table = []
     with tempfile.TemporaryDirectory(prefix="pvd-kg-user-bench-") as tmp:
         work = Path(tmp)
@@ -90,9 +98,9 @@ def main() -> None:
         n = base_nquads(base)
         store = work / "store"
         if "build" in rows:
-            ours = median_of(opts.runs, PVD_KG + ["build", "--store", str(store)], fresh(store))
-            floor = median_of(opts.runs, [sys.executable, "-c", FLOOR_LOAD.format(how="bulk_load"), base, store],
-                              fresh(store))
+            ours, floor = side_by_side(opts.runs, PVD_KG + ["build", "--store", str(store)],
+                                       [sys.executable, "-c", FLOOR_LOAD.format(how="bulk_load"), base, store],
+                                       fresh(store))
             table.append(("pvd-kg build (fresh store)", ours, f"bulk_load of the {n} quads", floor))
         if "query" in rows:
             fresh(store)()
@@ -103,9 +111,9 @@ def main() -> None:
             from pvd_kg.vocab import sparql_prologue
 
             text = sparql_prologue() + queries.checked(queries.resolve("commune-timeline"), {"commune": "62907"}).text
-            ours = median_of(opts.runs, PVD_KG + ["query", "commune-timeline", "--param", "commune=62907",
-                                                  "--store", str(store)])
-            floor = median_of(opts.runs, [sys.executable, "-c", FLOOR_QUERY, store, text])
+            ours, floor = side_by_side(opts.runs, PVD_KG + ["query", "commune-timeline", "--param", "commune=62907",
+                                                           "--store", str(store)],
+                                       [sys.executable, "-c", FLOOR_QUERY, store, text])
             table.append(("pvd-kg query commune-timeline", ours, "the same text on bare pyoxigraph", floor))
         if "commune" in rows:
             big, data, commune = work / "big", work / f"x{opts.scale}.nq", work / "commune.nq"
@@ -113,24 +121,25 @@ def main() -> None:
             run([sys.executable, "-c", FLOOR_LOAD.format(how="bulk_load"), data, big])
             data.unlink()
             m = commune_file(base, commune, opts.scale)
-            ours = median_of(opts.runs, PVD_KG + ["load", str(commune), "--store", str(store)], copy_of(big, store))
-            floor = median_of(opts.runs, [sys.executable, "-c", FLOOR_LOAD.format(how="load"), commune, store],
-                              copy_of(big, store))
+            ours, floor = side_by_side(opts.runs, PVD_KG + ["load", str(commune), "--store", str(store)],
+                                       [sys.executable, "-c", FLOOR_LOAD.format(how="load"), commune, store],
+                                       copy_of(big, store))
             table.append((f"pvd-kg load: one commune ({m} quads) into the {opts.scale}x store", ours,
                           "Store.load of the same file", floor))
             fresh(big)()
         if "load" in rows:
-            ours = median_of(opts.runs, PVD_KG + ["load", str(base), "--store", str(store)], fresh(store))
-            floor = median_of(opts.runs, [sys.executable, "-c", FLOOR_LOAD.format(how="load"), base, store],
-                              fresh(store))
+            ours, floor = side_by_side(opts.runs, PVD_KG + ["load", str(base), "--store", str(store)],
+                                       [sys.executable, "-c", FLOOR_LOAD.format(how="load"), base, store],
+                                       fresh(store))
             table.append(("pvd-kg load (validated), 1x into an empty store", ours, "Store.load of the same file",
                           floor))
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; medians of {opts.runs} runs\n")
-    print("| command | wall | peak memory | floor | floor wall | floor memory | ratio |")
-    print("|---|---|---|---|---|---|---|")
-    for name, (wall, peak), what, (fwall, fpeak) in table:
-        print(f"| {name} | {wall:.3f} s | {peak:.0f} MB | {what} | {fwall:.3f} s | {fpeak:.0f} MB | "
-              f"{wall / fwall:.2f}x, {peak / fpeak:.2f}x memory |")
+    print("| command | wall | cpu | peak memory | floor | floor wall | floor cpu | floor memory | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, (wall, cpu, peak), what, (fwall, fcpu, fpeak) in table:
+        print(f"| {name} | {wall:.3f} s | {cpu:.3f} s | {peak:.0f} MB | {what} | {fwall:.3f} s | {fcpu:.3f} s | "
+              f"{fpeak:.0f} MB | {wall / fwall:.2f}x (+{wall - fwall:.3f} s), cpu {cpu / fcpu:.2f}x, "
+              f"{peak / fpeak:.2f}x memory |")
 
 
 if __name__ == "__main__":

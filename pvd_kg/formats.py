@@ -78,7 +78,8 @@ def format_for_path(path: str | Path) -> RdfFormat:
 
 
 # Characters XML 1.0 cannot carry: C0 controls but TAB, LF and CR; U+FFFE, U+FFFF; lone surrogates.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Compiled on first use: compiling it takes longer than a CLI call's whole query.
+_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]"
 
 
 def not_xml(text: str) -> str | None:
@@ -87,7 +88,7 @@ def not_xml(text: str) -> str | None:
     >>> not_xml("a\x00b"), not_xml("a\tb\n")
     ('U+0000', None)
     """
-    m = _NOT_XML.search(text)
+    m = re.search(_NOT_XML, text)  # re's own cache keeps the compiled pattern
     return f"U+{ord(m.group()):04X}" if m else None
 
 

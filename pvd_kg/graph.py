@@ -106,7 +106,7 @@ def build_quads(*, strict: bool = False, sources_dir: Path | None = None):
     from .errors import ValidationFailed
     from .ingest.build import ingest, to_report
     from .ingest.catalog import describe_graph
-    from .ingest.reconcile import reconcile
+    from .ingest.reconcile import reconcile_all
 
     quads: list[tuple] = []
     curated: dict = {}
@@ -118,9 +118,8 @@ def build_quads(*, strict: bool = False, sources_dir: Path | None = None):
     for name, path in parts:
         describe_graph(result.catalog, name, f"{path.name} ({'ontology' if name == ONTOLOGY_GRAPH else 'curated'})",
                        len(curated[name]), None)
-    for name, path in parts:
-        if name != ONTOLOGY_GRAPH:
-            result.extra_issues.extend(reconcile(curated[name], result, str(path.relative_to(paths.ROOT))))
+    result.extra_issues.extend(reconcile_all([(curated[name], str(path.relative_to(paths.ROOT)))
+                                              for name, path in parts if name != ONTOLOGY_GRAPH], result))
     quads.extend(result.quads())
     quads.extend(_derived_quads(quads))
     report = to_report(result, strict=strict)
@@ -236,18 +235,26 @@ def to_nquads(quads) -> bytes:
     return out.getvalue()
 
 
-def write_nquads(quads, sink, chunk: int = 20_000) -> None:
+def write_nquads(quads, sink, chunk: int = 20_000, *, ntriples: list | None = None) -> None:
     """:func:`to_nquads` into the binary file ``sink``, ``chunk`` quads at a time: the whole
     text never sits in memory (as one string it would take up to 4 bytes a character).
 
+    :param ntriples: also append to this list the same triples as N-Triples text, chunk by chunk,
+        each term written once for both (the build's store and its validator read the same
+        text); blank nodes are then labelled as the validator labels them (no prefix).
+
     >>> import io
     >>> from rdflib import URIRef
-    >>> out = io.BytesIO(); write_nquads([(URIRef("http://a"), URIRef("http://b"), URIRef("http://c"), URIRef("http://g"))], out)
-    >>> out.getvalue()
-    b'<http://a> <http://b> <http://c> <http://g> .\\n'
+    >>> out, nt = io.BytesIO(), []
+    >>> write_nquads([(URIRef("http://a"), URIRef("http://b"), URIRef("http://c"), URIRef("http://g"))], out, ntriples=nt)
+    >>> out.getvalue(), nt
+    (b'<http://a> <http://b> <http://c> <http://g> .\\n', ['<http://a> <http://b> <http://c> .\\n'])
     """
     from itertools import islice
 
-    term, quads = _term_writer(), iter(quads)
-    while part := "".join(f"{term(s)} {term(p)} {term(o)} {term(g)} .\n" for s, p, o, g in islice(quads, chunk)):
-        sink.write(part.encode("utf-8"))
+    term, quads = _term_writer("b" if ntriples is None else ""), iter(quads)
+    while part := list(islice(quads, chunk)):
+        triples = [f"{term(s)} {term(p)} {term(o)}" for s, p, o, _ in part]
+        sink.write("".join(f"{t} {term(q[3])} .\n" for t, q in zip(triples, part)).encode("utf-8"))
+        if ntriples is not None:
+            ntriples.append("".join(f"{t} .\n" for t in triples))

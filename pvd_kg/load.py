@@ -17,23 +17,20 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, URIRef
-
-from . import graph as graph_module
 from . import paths
 from .errors import InputError, ValidationFailed
 from .formats import format_for_path, rdf_format
-from .oxterms import add_keeping_labels, from_oxigraph, term_text
 from .parsing import ParseLimits, parse_to_nquads
 from .progress import counting_lines, load_interval
 from .report import Issue, Report
 from .store.base import Store
-from .vocab import GRAPH, PROV, PVD
+from .vocab import PREFIXES
 
 DEFAULT_GRAPH = ""  # key of the default graph in counts
 
@@ -103,6 +100,8 @@ def neighbourhood(store: Store, mentioned: set, replaced: Iterable[str] = ()) ->
     point to (2nd hop: ``sh:class`` needs their types, SPARQL constraints their links, such as
     the départements of a commune's EPCI). The graphs the load ``replaced`` are not context:
     their old values (a date the new table corrects) would contradict the new ones."""
+    from rdflib import BNode, URIRef  # rdflib and the validator are imported only when validating
+
     hop1 = store.describe(sorted(mentioned), without=replaced)
     targets = {o for _, _, o in hop1 if isinstance(o, (URIRef, BNode))} - mentioned
     return hop1 + store.describe(sorted(targets, key=str), without=replaced)
@@ -116,6 +115,11 @@ def validation_data(store: Store, nquads: Path, replaced: Iterable[str] = ()) ->
     are not followed, so their results are not reliable.
 
     Blank nodes keep the labels of ``nquads``, so that the reports and the focus name them alike."""
+    from rdflib import URIRef
+
+    from . import graph as graph_module
+    from .oxterms import add_keeping_labels, from_oxigraph, term_text
+
     data = ox.Store()
     add_keeping_labels(data, path=str(nquads), format=ox.RdfFormat.N_QUADS)
     nodes = [from_oxigraph(node) for (node,) in data.query(
@@ -127,15 +131,17 @@ def validation_data(store: Store, nquads: Path, replaced: Iterable[str] = ()) ->
     return data, {term_text(node) for node in nodes}
 
 
-def check(data, *, engine: str = "fast", strict: bool = False, focus: set[str] | None = None) -> Report:
-    """Validate ``data`` (an rdflib Graph or Dataset, or a list of triples) against the shapes.
+def check(data, *, engine: str = "fast", strict: bool = False, focus: set[str] | None = None,
+          **options) -> Report:
+    """Validate ``data`` (what :func:`pvd_kg.validate.validate` takes) against the shapes.
 
     :param focus: keep only the results about these nodes (None: all).
+    :param options: more keywords of :func:`pvd_kg.validate.validate`.
     :raises ValidationFailed: violations (or, with ``strict``, warnings); the report says which.
     """
     from .validate import validate  # imported when needed: the SHACL engines are slow to import
 
-    report = validate(data, engine=engine)
+    report = validate(data, engine=engine, **options)
     if focus is not None:
         report.issues = [i for i in report.issues if i.source is None or i.source in focus]
     if not report.ok or (strict and report.warnings):
@@ -180,6 +186,8 @@ def csv_source(path: Path) -> tuple[str, list[tuple], Report]:
 
 def source_rows(quads: list[tuple], file: str) -> dict[str, tuple[str, int]]:
     """Node IRI -> (file, line) of the table row each node of a table's ``quads`` was made from."""
+    from .vocab import PROV, PVD
+
     lines = {s: int(o) for s, p, o, _ in quads if p == PVD.line}
     return {str(s): (file, lines[o]) for s, p, o, _ in quads if p == PROV.wasDerivedFrom and o in lines}
 
@@ -237,11 +245,18 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
     tables = [f for f in files if f.suffix.lower() == ".csv" and fmt is None]
     with _workdir("load") as tmp:
         nquads = Path(tmp) / "load.nq"
-        counts = parse_files([f for f in files if f not in tables], nquads, fmt=fmt, graph=graph,
-                             base_iri=base_iri, limits=limits, progress=progress, status=status)
+        warming = _warm_validator() if validate else None
+        try:
+            counts = parse_files([f for f in files if f not in tables], nquads, fmt=fmt, graph=graph,
+                                 base_iri=base_iri, limits=limits, progress=progress, status=status)
+        finally:
+            if warming is not None:
+                warming.join()
         report, replaced, reports, rows = Report(), [], {}, {}
         say = status or (lambda _: None)
         if tables:
+            from . import graph as graph_module
+
             with open(nquads, "ab") as sink:
                 for table in tables:
                     iri, quads, issues = csv_source(table)
@@ -275,12 +290,31 @@ def load_files(store: Store, files: Iterable[Path | str], *, fmt: str | None = N
     return LoadResult(counts, report, tables=reports)
 
 
+def _warm_validator() -> threading.Thread:
+    """Make the validator ready (rdflib and the engines imported, the shapes and the ontology
+    parsed, the shapes compiled: :func:`pvd_kg.validate.prepare`) in a thread, while the files
+    are parsed in their child processes: most of a small load's time. A failure there is the
+    validation's to report, when it does the same work again."""
+    def warm() -> None:
+        try:
+            from .validate import prepare
+
+            prepare()
+        except Exception:  # noqa: BLE001 - raised again, in its place, by the validation
+            pass
+
+    thread = threading.Thread(target=warm, name="pvd-kg-validator-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def owned_graphs(store: Store) -> list[str]:
     """The graphs ``build`` owns and replaces: every graph in the project's ``pvdg:`` namespace."""
-    return [g for g in store.graphs() if g.startswith(str(GRAPH))]
+    return [g for g in store.graphs() if g.startswith(PREFIXES["pvdg"])]
 
 
 BUILD_STAGES = ("ingest", "validate", "write")
+
 
 
 def build(store: Store, *, strict: bool = False, engine: str = "fast", validate: bool = True,
@@ -291,20 +325,31 @@ def build(store: Store, *, strict: bool = False, engine: str = "fast", validate:
     :param progress: called with each stage of :data:`BUILD_STAGES` as it starts.
     :raises ValidationFailed: violations, or warnings with ``strict``; the store is unchanged.
     """
+    from rdflib import Graph
+
+    from . import graph as graph_module
+
     stage = progress or (lambda _: None)
     stage("ingest")
     quads, report = graph_module.build_quads(strict=strict)
     counts = dict(report.summary["graphs"])
-
-    def checked() -> None:  # runs while the store writes the new content where nobody sees it yet
-        stage("validate")
-        report.extend(check([q[:3] for q in quads], engine=engine, strict=strict).issues)
-        stage("write")
-
     with _workdir("build") as tmp:
         nquads = Path(tmp) / "build.nq"
-        with open(nquads, "wb") as sink:
-            graph_module.write_nquads(quads, sink)
+        texts: list[str] | None = [] if validate else None
+        with open(nquads, "wb") as sink:  # the store's N-Quads and the validator's N-Triples, terms written once
+            graph_module.write_nquads(quads, sink, ntriples=texts)
+        del quads  # the store and the validator read the text: the terms (100 MB) can go
+
+        def checked() -> None:  # runs while the store writes the new content where nobody sees it yet
+            stage("validate")
+            text = "".join(texts)
+            texts.clear()
+            # the text holds the ontology already (graph pvdg:ontology): none added to a second
+            # copy; the store writer has the other core, so the engine's two parts take turns
+            report.extend(check(text, engine=engine, strict=strict, ontology=Graph(),
+                                concurrent=False).issues)
+            stage("write")
+
         stale = owned_graphs(store)
         replaced = sorted(set(stale) | set(counts) - {DEFAULT_GRAPH})
         if validate:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import re
 from itertools import islice
-from xml.sax.saxutils import escape, quoteattr
 
 from .errors import InputError, UnknownFormat
 from .formats import not_xml, rdf_format, result_format, writer_prefixes
@@ -107,6 +106,8 @@ _XML_ESCAPES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;", '"': "&quot;", "'": 
 
 
 def _xml_term(t) -> str:
+    from xml.sax.saxutils import escape, quoteattr  # imported for XML only: a CLI call pays for what it writes
+
     kind = _kind(t)
     if kind == "NamedNode":
         return f"<uri>{escape(t.value)}</uri>"
@@ -207,6 +208,8 @@ def write_solutions(variables: list[str], rows, fmt: str, out) -> None:
             out.write((b"," if i else b"") + _json(binding))
         out.write(b"]}}")
     elif fmt == "xml":
+        from xml.sax.saxutils import quoteattr
+
         out.write(b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>')
         out.write("".join(f"<variable name={quoteattr(v)}/>" for v in variables).encode())
         out.write(b"</head><results>")

@@ -3,8 +3,10 @@ result into an :class:`~pvd_kg.report.Issue`.
 
 Two engines give the same results (``tests/test_validate.py`` checks it):
 
-- ``fast`` (default): the data is written once as N-Triples text. The core constraints run in
-  pyshacl-turbo (Rust) in a thread (its native code releases the GIL); meanwhile the text goes into an in-memory ``pyoxigraph.Store`` and each node shape's
+- ``fast`` (default): the data is written once as N-Triples text (or given as such: the build
+  writes its terms once for the store and the validator). The core constraints run in
+  pyshacl-turbo (Rust) in a thread (its native code releases the GIL part of the time); meanwhile (or after, with
+  ``concurrent=False``: half the peak memory) the text goes into an in-memory ``pyoxigraph.Store`` and each node shape's
   ``sh:sparql`` constraint runs as ONE query over it for all its focus nodes at once (``$this``
   left unbound and joined with the shape's targets) instead of once per focus node. A SPARQL
   constraint this rewrite cannot handle (pre-bound variables other than ``$this``, property
@@ -47,14 +49,19 @@ _TEMPLATE = re.compile(r"\{[?$]([A-Za-z_]\w*)\}")
 
 
 def validate(data, *, shapes: Graph | None = None, ontology: Graph | None = None,
-             engine: str = "fast") -> Report:
+             engine: str = "fast", concurrent: bool = True) -> Report:
     """Validate ``data`` against the SHACL shapes.
 
-    :param data: an rdflib ``Graph`` or ``Dataset``, a ``pyoxigraph.Store`` (fastest: no term
-        conversion) or an iterable of rdflib triples; the union of all graphs is validated.
+    :param data: an rdflib ``Graph`` or ``Dataset``, a ``pyoxigraph.Store`` (no term
+        conversion), N-Triples text (``str``, one triple a line, as
+        :func:`pvd_kg.graph.write_nquads` writes it: fastest) or an iterable of rdflib triples;
+        the union of all graphs is validated.
     :param shapes: the shapes graph; default ``ontology/shapes.ttl``.
     :param ontology: the ontology added to the data (class hierarchy); default ``ontology/pvd.ttl``.
     :param engine: ``fast`` (pyshacl-turbo + pyoxigraph) or ``pyshacl`` (reference).
+    :param concurrent: with ``fast``, run pyshacl-turbo and the SPARQL checks at the same time
+        (two cores); False runs one after the other, for about half the peak memory when another
+        job has the other core (the build's store writer).
     :raises InputError: unknown engine.
     :returns: a :class:`Report`: one issue per SHACL result (severity, focus node as ``source``,
         path as ``field``, value, English message, source shape's local name as ``code``);
@@ -74,8 +81,15 @@ def validate(data, *, shapes: Graph | None = None, ontology: Graph | None = None
     if engine == "pyshacl":
         report_graph = _run_pyshacl(data, shapes, ontology)
     else:
-        report_graph = _run_fast(data, shapes, ontology, _split(shapes, cache=default_shapes))
+        report_graph = _run_fast(data, shapes, ontology, _split(shapes, cache=default_shapes), concurrent)
     return report_from_graph(report_graph, engine=engine, shapes=shapes)
+
+
+def prepare() -> None:
+    """Parse the default shapes and ontology and compile the shapes now (kept until their files
+    change), so that the next :func:`validate` starts at once."""
+    _default_ontology()  # first: reading a changed file drops the compiled shapes
+    _split(_default_shapes(), cache=True)
 
 
 def load_files(files, *, fmt=None, limits=None):
@@ -164,6 +178,8 @@ def _triples(data):
     """rdflib triples of ``data``, all graphs together."""
     if _is_oxigraph_store(data):
         return ((from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)) for q in data)
+    if isinstance(data, str):
+        return iter(Graph().parse(data=data, format="nt"))
     if isinstance(data, Graph) and data.context_aware:
         return (t[:3] for t in data.quads((None, None, None, None)))
     return iter(data)
@@ -336,21 +352,30 @@ def _declared_prefixes(shapes: Graph, constraint):
             yield str(shapes.value(decl, SH.prefix)), str(shapes.value(decl, SH.namespace))
 
 
-def _run_fast(data, shapes, ontology, split) -> Graph:
+def _run_fast(data, shapes, ontology, split, concurrent: bool = True) -> Graph:
     import pyoxigraph as ox
 
     compiled, visible, checks = split
     seen, unseen = _ntriples_texts(data, ontology, visible)
-    # pyshacl-turbo's native run releases the GIL: it validates the core shapes (on the triples
-    # they can see) on one core while this thread writes the rest of the text, loads both parts
-    # into pyoxigraph and runs the SPARQL rules on the other.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        turbo = pool.submit(_run_turbo, seen, compiled)
+
+    def sparql() -> list:
         store = ox.Store()
         for text in (seen, unseen()):
             add_keeping_labels(store, text, format=ox.RdfFormat.N_TRIPLES)
-        found = [(check, _solutions(store, check)) for check in checks]
-        conforms, report_graph = turbo.result()
+        return [(check, _solutions(store, check)) for check in checks]
+
+    if not concurrent:
+        found = sparql()  # its store is freed before pyshacl-turbo parses the text
+        conforms, report_graph = _run_turbo(seen, compiled)
+    else:
+        # pyshacl-turbo's native run releases the GIL for part of its time (measured: 2.1 s alone,
+        # 4.9 s beside a busy Python thread): it validates the core shapes (on the triples they
+        # can see) while this thread writes the rest of the text, loads both parts into
+        # pyoxigraph and runs the SPARQL rules.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            turbo = pool.submit(_run_turbo, seen, compiled)
+            found = sparql()
+            conforms, report_graph = turbo.result()
     bind_prefixes(report_graph)
     report_node = next(report_graph.subjects(RDF.type, SH.ValidationReport), None) or BNode()
     for check, rows in found:
@@ -387,11 +412,15 @@ def _ntriples_texts(data, ontology: Graph, visible: frozenset | None) -> tuple[s
     tail = kg.ntriples_text(ontology, blank_prefix="")
     if _is_oxigraph_store(data):  # no term conversion: pyoxigraph writes each graph, blank node ids kept
         graphs = [*data.named_graphs(), ox.DefaultGraph()]
-        text = b"".join(data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs).decode("utf-8")
+        data = b"".join(data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs).decode("utf-8")
+    if isinstance(data, str):
+        if data and not data.endswith("\n"):
+            data += "\n"
+        if visible is None:
+            return data + tail, _empty
         # "subject predicate rest": neither of the first two has a space; split on "\n" only, as
         # literals may hold other line breaks (U+2028, U+0085) that splitlines() would cut at
-        return _parts(text.split("\n")[:-1], lambda line: line.split(" ", 2)[1],
-                      None if visible is None else {f"<{p}>" for p in visible},
+        return _parts(data.split("\n")[:-1], lambda line: line.split(" ", 2)[1], {f"<{p}>" for p in visible},
                       lambda lines: "".join(f"{line}\n" for line in lines), tail)
     triples = data if isinstance(data, list) else list(_triples(data))
     return _parts(triples, itemgetter(1), visible, lambda ts: kg.ntriples_text(ts, blank_prefix=""), tail)

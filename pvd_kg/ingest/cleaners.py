@@ -98,7 +98,8 @@ def foreign_digits(text: str) -> bool:
     >>> foreign_digits("3439"), foreign_digits("٣٤٣٩"), foreign_digits("３４"), foreign_digits("m²")
     (False, True, True, True)
     """
-    return any(ch.isdigit() and not "0" <= ch <= "9" for ch in text)
+    # ASCII text (nearly every value) has no digit but 0-9: spare the per-character look
+    return not text.isascii() and any(ch.isdigit() and not "0" <= ch <= "9" for ch in text)
 
 
 def code(value: str, pattern: re.Pattern, what: str) -> str:

@@ -35,39 +35,39 @@ class QueryResult:
         self._given_rows, self._given_triples = list(rows or []), list(triples or [])
         self._converted: dict[str, list[tuple]] = {}
 
-    def _as(self, name: str, given: list[tuple], convert) -> list[tuple]:
+    def _as(self, name: str, given: list[tuple], convert: str) -> list[tuple]:
+        """``given`` as the kind of terms ``name`` says, converted by :mod:`pvd_kg.oxterms`'s
+        ``convert`` only if they are the other kind (which imports rdflib: a CLI call that
+        writes pyoxigraph terms never pays for it)."""
         if name not in self._converted:
-            self._converted[name] = given if _all_of_kind(given, name.startswith("ox")) else \
-                [tuple(convert(t) for t in row) for row in given]
+            if _all_of_kind(given, name.startswith("ox")):
+                self._converted[name] = given
+            else:
+                from .. import oxterms
+
+                to = getattr(oxterms, convert)
+                self._converted[name] = [tuple(to(t) for t in row) for row in given]
         return self._converted[name]
 
     @property
     def terms(self) -> list[tuple]:
         """The rows as pyoxigraph terms (None for an unbound variable)."""
-        from ..oxterms import to_oxigraph
-
-        return self._as("ox rows", self._given_rows, to_oxigraph)
+        return self._as("ox rows", self._given_rows, "to_oxigraph")
 
     @property
     def triple_terms(self) -> list[tuple]:
         """The triples as pyoxigraph terms."""
-        from ..oxterms import to_oxigraph
-
-        return self._as("ox triples", self._given_triples, to_oxigraph)
+        return self._as("ox triples", self._given_triples, "to_oxigraph")
 
     @property
     def rows(self) -> list[tuple[Node | None, ...]]:
         """The rows as rdflib terms (None for an unbound variable)."""
-        from ..oxterms import from_oxigraph
-
-        return self._as("rdflib rows", self._given_rows, from_oxigraph)
+        return self._as("rdflib rows", self._given_rows, "from_oxigraph")
 
     @property
     def triples(self) -> list[tuple[Node, Node, Node]]:
         """The triples as rdflib terms."""
-        from ..oxterms import from_oxigraph
-
-        return self._as("rdflib triples", self._given_triples, from_oxigraph)
+        return self._as("rdflib triples", self._given_triples, "from_oxigraph")
 
     def dicts(self) -> list[dict[str, Node]]:
         """Rows as dicts of rdflib terms, unbound variables left out.

@@ -13,7 +13,6 @@ nobody sees that folder until it is complete) and swap the folders with two rena
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -246,9 +245,13 @@ class EmbeddedStore(OxigraphStore):
                 finally:
                     writer.join()
         except BaseException:
+            import shutil
+
             shutil.rmtree(new, ignore_errors=True)
             raise
         if failed:
+            import shutil
+
             shutil.rmtree(new, ignore_errors=True)
             raise failed[0]
         self.close()

@@ -12,7 +12,6 @@ import pyoxigraph as ox
 
 from ..errors import InputError, QueryError, StoreError
 from ..formats import writer_prefixes
-from ..oxterms import from_oxigraph, to_oxigraph
 from .base import QueryResult, Store, result_from_oxigraph
 from .sparql import CheckedQuery, check, syntax_message
 from .sparql_insert import insert_data
@@ -89,7 +88,7 @@ class OxigraphStore(Store):
     def describe(self, nodes, without=()) -> list[tuple]:
         from rdflib import BNode, URIRef
 
-        from ..oxterms import from_oxigraph
+        from ..oxterms import from_oxigraph, to_oxigraph  # rdflib, imported only when asked
 
         out, without = [], set(without)
         for node in nodes:

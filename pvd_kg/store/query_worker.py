@@ -16,7 +16,6 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -90,7 +89,7 @@ class QueryWorker:
             to wait for), when this process has one thread, such as the CLI before it opens a
             store; otherwise (a test runner, a server) a new interpreter all the same.
         """
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = _scratch_file()
         if fork and _one_thread():
             self.proc = _Forked(self.config, self._stderr)
             return self
@@ -217,6 +216,16 @@ class QueryWorker:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
+
+
+def _scratch_file():
+    """An anonymous file for the worker's stderr: in memory where the system has ``memfd_create``
+    (importing :mod:`tempfile` costs a CLI call more than its query)."""
+    if hasattr(os, "memfd_create"):
+        return open(os.memfd_create("pvd-kg-query-worker-stderr"), "w+b")
+    import tempfile
+
+    return tempfile.TemporaryFile()
 
 
 class _Forked:
