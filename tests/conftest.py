@@ -46,11 +46,9 @@ def shipped_report(engine: str):
 
 
 @pytest.fixture(scope="session")
-def built_quads() -> list:
+def built_quads(whole_build) -> list:
     """The quads of the whole build (``graph.build_quads``), built once per test session."""
-    from pvd_kg.graph import build_quads
-
-    return build_quads()[0]
+    return whole_build[0]
 
 
 @pytest.fixture(scope="module")
