@@ -21,7 +21,6 @@ from pvd_kg.store import MemoryStore
 
 SMALL_PROGRAMME = Path(__file__).parent / "data" / "analysis" / "small-programme.ttl"
 
-
 def store_of(path: Path) -> MemoryStore:
     """An in-memory store holding one Turtle file, in the named graph its file name gives."""
     ds = Dataset()
@@ -125,6 +124,17 @@ def small_swap_threshold(monkeypatch) -> int:
 
     monkeypatch.setenv(MIN_QUADS_VARIABLE, "1000")
     return 1000
+
+
+@pytest.fixture(scope="session")
+def curated_server(tmp_path_factory):
+    """``pvd-kg serve`` with its default options over ``serve_server.build_store``'s store (the
+    curated graphs without the press ones), one per session: for the tests that only read from it."""
+    from serve_server import build_store, running_server
+
+    tmp = tmp_path_factory.mktemp("curated-server")
+    with running_server(build_store(tmp / "store"), log_dir=tmp) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
