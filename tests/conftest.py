@@ -98,16 +98,23 @@ def whole_ox_store(whole_nquads):
 
 
 @pytest.fixture(scope="session")
-def whole_store_folder(tmp_path_factory) -> Path:
-    """A store folder as ``build(store, validate=False)`` leaves it, built once per session and
-    closed. Open it read-only, or :func:`copy_store` it first."""
+def whole_store_build(tmp_path_factory) -> tuple:
+    """``(folder, result)``: a store folder as ``build(store, validate=False)`` leaves it, built
+    once per session and closed, and the build's ``LoadResult``. Open the folder read-only, or
+    :func:`copy_store` it first."""
     from pvd_kg.load import build
     from pvd_kg.store.embedded import EmbeddedStore
 
     folder = tmp_path_factory.mktemp("whole-build") / "store"
     with EmbeddedStore(folder) as store:
-        build(store, validate=False)
-    return folder
+        result = build(store, validate=False)
+    return folder, result
+
+
+@pytest.fixture(scope="session")
+def whole_store_folder(whole_store_build) -> Path:
+    """The folder of :func:`whole_store_build`."""
+    return whole_store_build[0]
 
 
 def copy_store(folder: Path, dest: Path) -> Path:
