@@ -21,6 +21,25 @@ from pvd_kg.store import MemoryStore
 
 SMALL_PROGRAMME = Path(__file__).parent / "data" / "analysis" / "small-programme.ttl"
 
+# Under pytest-xdist (`-n 2 --dist loadgroup`, see pyproject.toml and .ci/run) a module's tests run
+# in one worker, so that its module-scoped servers and stores are made once; the modules that use
+# the session's Virtuoso server share a worker, so that it starts once. The slowest modules go
+# first: a worker is not left alone with one of them at the end.
+SAME_WORKER = {"tests/test_virtuoso.py": "tests/test_store_backends.py"}
+SLOWEST_FIRST = ("tests/test_store_recovery.py", "tests/test_ingest_hostile.py", "tests/test_store_backends.py",
+                 "tests/test_virtuoso.py", "tests/test_load.py", "tests/test_ingest_properties.py",
+                 "tests/test_hostile.py", "tests/test_export.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(SAME_WORKER.get(module, module)))
+    rank = {module: i for i, module in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 def store_of(path: Path) -> MemoryStore:
     """An in-memory store holding one Turtle file, in the named graph its file name gives."""
     ds = Dataset()
