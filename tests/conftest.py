@@ -21,23 +21,37 @@ from pvd_kg.store import MemoryStore
 
 SMALL_PROGRAMME = Path(__file__).parent / "data" / "analysis" / "small-programme.ttl"
 
-# Under pytest-xdist (`-n 2 --dist loadgroup`, see pyproject.toml and .ci/run) a module's tests run
-# in one worker, so that its module-scoped servers and stores are made once; the modules that use
-# the session's Virtuoso server share a worker, so that it starts once. The slowest modules go
-# first: a worker is not left alone with one of them at the end.
+# Under pytest-xdist (`-n 2`, .ci/run) a module's tests run in one worker, so that its module-scoped
+# servers and stores are made once; the modules that use the session's Virtuoso server share a
+# worker, so that it starts once. The slowest modules go first (pyproject.toml keeps xdist from
+# reordering them): a worker is not left alone with one of them at the end.
 SAME_WORKER = {"tests/test_virtuoso.py": "tests/test_store_backends.py"}
-SLOWEST_FIRST = ("tests/test_store_recovery.py", "tests/test_ingest_hostile.py", "tests/test_store_backends.py",
-                 "tests/test_virtuoso.py", "tests/test_load.py", "tests/test_ingest_properties.py",
-                 "tests/test_hostile.py", "tests/test_export.py")
+SLOWEST_FIRST = ("tests/test_store_recovery.py", "tests/test_hostile.py", "tests/test_ingest_hostile.py",
+                 "tests/test_store_backends.py", "tests/test_virtuoso.py", "tests/test_ingest_build.py",
+                 "tests/test_ingest_properties.py", "tests/test_load.py", "tests/test_safe_parse.py",
+                 "tests/test_derived.py", "tests/test_w3c_syntax.py")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def _module(nodeid: str) -> str:
+    return nodeid.split("::")[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        """One unit of work per test module (``--dist loadfile``), with the SAME_WORKER merges."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return SAME_WORKER.get(_module(nodeid), _module(nodeid))
+
+    return ModuleScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items):
-    for item in items:
-        module = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(SAME_WORKER.get(module, module)))
     rank = {module: i for i, module in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+    items.sort(key=lambda item: rank.get(_module(item.nodeid), len(rank)))
 
 
 def store_of(path: Path) -> MemoryStore:
