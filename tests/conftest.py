@@ -21,6 +21,38 @@ from pvd_kg.store import MemoryStore
 
 SMALL_PROGRAMME = Path(__file__).parent / "data" / "analysis" / "small-programme.ttl"
 
+# Under pytest-xdist (`-n 2`, .ci/run) a module's tests run in one worker, so that its module-scoped
+# servers and stores are made once; the modules that use the session's Virtuoso server share a
+# worker, so that it starts once. The slowest modules go first (pyproject.toml keeps xdist from
+# reordering them): a worker is not left alone with one of them at the end.
+SAME_WORKER = {"tests/test_virtuoso.py": "tests/test_store_backends.py"}
+SLOWEST_FIRST = ("tests/test_store_recovery.py", "tests/test_hostile.py", "tests/test_ingest_hostile.py",
+                 "tests/test_store_backends.py", "tests/test_virtuoso.py", "tests/test_ingest_build.py",
+                 "tests/test_ingest_properties.py", "tests/test_load.py", "tests/test_safe_parse.py",
+                 "tests/test_derived.py", "tests/test_w3c_syntax.py")
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::")[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        """One unit of work per test module (``--dist loadfile``), with the SAME_WORKER merges."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return SAME_WORKER.get(_module(nodeid), _module(nodeid))
+
+    return ModuleScheduling(config, log)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {module: i for i, module in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_module(item.nodeid), len(rank)))
+
 
 def store_of(path: Path) -> MemoryStore:
     """An in-memory store holding one Turtle file, in the named graph its file name gives."""
@@ -46,11 +78,9 @@ def shipped_report(engine: str):
 
 
 @pytest.fixture(scope="session")
-def built_quads() -> list:
+def built_quads(whole_build) -> list:
     """The quads of the whole build (``graph.build_quads``), built once per test session."""
-    from pvd_kg.graph import build_quads
-
-    return build_quads()[0]
+    return whole_build[0]
 
 
 @pytest.fixture(scope="module")
@@ -101,16 +131,23 @@ def whole_ox_store(whole_nquads):
 
 
 @pytest.fixture(scope="session")
-def whole_store_folder(tmp_path_factory) -> Path:
-    """A store folder as ``build(store, validate=False)`` leaves it, built once per session and
-    closed. Open it read-only, or :func:`copy_store` it first."""
+def whole_store_build(tmp_path_factory) -> tuple:
+    """``(folder, result)``: a store folder as ``build(store, validate=False)`` leaves it, built
+    once per session and closed, and the build's ``LoadResult``. Open the folder read-only, or
+    :func:`copy_store` it first."""
     from pvd_kg.load import build
     from pvd_kg.store.embedded import EmbeddedStore
 
     folder = tmp_path_factory.mktemp("whole-build") / "store"
     with EmbeddedStore(folder) as store:
-        build(store, validate=False)
-    return folder
+        result = build(store, validate=False)
+    return folder, result
+
+
+@pytest.fixture(scope="session")
+def whole_store_folder(whole_store_build) -> Path:
+    """The folder of :func:`whole_store_build`."""
+    return whole_store_build[0]
 
 
 def copy_store(folder: Path, dest: Path) -> Path:
@@ -127,6 +164,17 @@ def small_swap_threshold(monkeypatch) -> int:
 
     monkeypatch.setenv(MIN_QUADS_VARIABLE, "1000")
     return 1000
+
+
+@pytest.fixture(scope="session")
+def curated_server(tmp_path_factory):
+    """``pvd-kg serve`` with its default options over ``serve_server.build_store``'s store (the
+    curated graphs without the press ones), one per session: for the tests that only read from it."""
+    from serve_server import build_store, running_server
+
+    tmp = tmp_path_factory.mktemp("curated-server")
+    with running_server(build_store(tmp / "store"), log_dir=tmp) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

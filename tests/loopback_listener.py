@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
 
 class Listener:
@@ -16,6 +15,7 @@ class Listener:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/"
         self.connections = 0
+        self._own = 0  # settled()'s own connections, counted by _accept too
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -28,9 +28,13 @@ class Listener:
             conn.close()
 
     def settled(self) -> int:
-        """The count once a connection being made has had time to be counted."""
-        time.sleep(0.05)
-        return self.connections
+        """The count of the connections made before this call. One of its own goes through the
+        same accept queue, which hands connections over in order: once the listener has hung up on
+        it, every one made before it has been counted. Its own are not counted."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=60) as own:
+            own.recv(1)
+        self._own += 1
+        return self.connections - self._own
 
     def close(self) -> None:
         self.sock.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 
 from pvd_kg import iris, queries
-from pvd_kg.graph import build_quads, to_nquads
 from test_queries_programme import rows, store  # noqa: F401  (the built graph, the CSV rows)
 
 ORT = "https://w3id.org/pvd-kg/id/programme/ort"
@@ -105,14 +104,14 @@ def test_delays_flag_shared_orts(store):
     assert sum(r["remarkSaysShared"] == "true" for r in negative) >= 18
 
 
-def test_an_old_convention_iri_still_resolves(tmp_path):
+def test_an_old_convention_iri_still_resolves(tmp_path, whole_nquads):
     """The IRI a joined row minted before (id:convention/ort/30202) redirects, permanently, to the
     act it is now one commune of, on a real ``pvd-kg serve`` over the ORT table's built graph."""
     import requests
     from serve_server import build_store, running_server
 
     graph = f"<{iris.graph('dgaln-ort-2024')}> ."
-    lines = [line[: -len(graph)] + "." for line in to_nquads(build_quads()[0]).decode().splitlines() if line.endswith(graph)]
+    lines = [line[: -len(graph)] + "." for line in whole_nquads.decode().splitlines() if line.endswith(graph)]
     nt = tmp_path / "ort.nt"
     nt.write_text("\n".join(lines) + "\n", encoding="utf-8")
     old, new = iris.convention("ort", "30202"), iris.convention("ort", "30028")

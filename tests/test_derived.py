@@ -11,7 +11,6 @@ import pytest
 
 from pvd_kg import iris, queries
 from pvd_kg.errors import InputError
-from pvd_kg.graph import build_quads, to_nquads
 from pvd_kg.ingest.shipped import source_path
 from pvd_kg.store import MemoryStore
 from pvd_kg.validate import validate
@@ -23,14 +22,14 @@ RULE_OF = {"AdhesionConvention": "pvd-adhesion", "OperationalConvention": "pvd-c
 
 
 @pytest.fixture(scope="module")
-def built():
-    return build_quads()[0]
+def built(built_quads):
+    return built_quads
 
 
 @pytest.fixture(scope="module")
-def store(built):
-    st = ox.Store()
-    st.bulk_load(to_nquads(built), ox.RdfFormat.N_QUADS)
+def store(whole_nquads):
+    st = ox.Store()  # its own: a test adds a graph for a while
+    st.bulk_load(whole_nquads, ox.RdfFormat.N_QUADS)
     return MemoryStore(st)
 
 

@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 
 from pvd_kg import iris, vocab
-from pvd_kg.graph import build_quads
 from pvd_kg.vocab import FOAF, IGEO, PVD, RDF, SKOS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def quads():
-    return build_quads()[0]
+def quads(built_quads):
+    return built_quads
 
 
 def _links(quads, cls, code_property, link_property):

@@ -20,6 +20,8 @@ from pvd_kg.errors import InputError, RdfSyntaxError, ValidationFailed
 from pvd_kg.load import build, load_files
 from pvd_kg.store.embedded import EmbeddedStore, commits_by_swap
 
+from conftest import copy_store
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
 CONFORMING = DATA / "shapes-conforming.ttl"  # a small graph that passes the shapes (see tests/data/README.md)
@@ -208,13 +210,13 @@ def test_cli_refused_load_prints_the_report(tmp_path):
     assert "[ERROR]" in result.output and "nothing was written" in result.output
 
 
-def test_build_is_idempotent_and_keeps_graphs_it_does_not_own(tmp_path):
+def test_build_is_idempotent_and_keeps_graphs_it_does_not_own(whole_store_build, tmp_path):
     other = "http://example.org/mine"
     count = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-    with EmbeddedStore(tmp_path / "store") as store:
+    built, first = whole_store_build  # the first build, on a fresh store
+    with EmbeddedStore(copy_store(built, tmp_path / "store")) as store:
         load_files(store, [write(tmp_path, "x.nt", '<http://example.org/a> <http://example.org/p> "x" .\n')],
                    graph=other, validate=False)
-        first = build(store, validate=False)
         content = store.query(count).rows
         second = build(store, validate=False)
         assert first.counts == second.counts

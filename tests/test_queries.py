@@ -36,15 +36,9 @@ def store() -> MemoryStore:
 
 
 @pytest.fixture(scope="module")
-def built_store(built_quads) -> MemoryStore:
-    """The whole build (population figures, table rows) in an in-memory store."""
-    import pyoxigraph as ox
-
-    from pvd_kg.graph import to_nquads
-
-    st = ox.Store()
-    st.bulk_load(to_nquads(built_quads), ox.RdfFormat.N_QUADS)
-    return MemoryStore(st)
+def built_store(whole_ox_store) -> MemoryStore:
+    """The whole build (population figures, table rows) in an in-memory store, shared: read only."""
+    return MemoryStore(whole_ox_store)
 
 
 @pytest.fixture(scope="module")

@@ -41,10 +41,8 @@ EXPECTED_NODES = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("analysis")
-    with running_server(build_store(tmp / "store"), log_dir=tmp) as srv:
-        yield srv
+def server(curated_server):
+    return curated_server
 
 
 @pytest.fixture(scope="module")

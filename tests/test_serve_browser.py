@@ -17,10 +17,8 @@ from serve_server import build_store, running_server
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser")
-    with running_server(build_store(tmp / "store"), log_dir=tmp) as srv:
-        yield srv
+def server(curated_server):
+    return curated_server
 
 
 def test_query_page_runs_a_catalog_query(server, browser):

@@ -17,17 +17,14 @@ from rdflib.namespace import DCTERMS, RDFS
 
 from chromium import ARTIFACTS, wait
 from pvd_kg import paths
-from serve_server import build_store, running_server
 
 ONTOLOGY = "https://w3id.org/pvd-kg/def"
 DEF = ONTOLOGY + "#"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("defpage")
-    with running_server(build_store(tmp / "store"), log_dir=tmp) as srv:
-        yield srv
+def server(curated_server):
+    return curated_server
 
 
 @pytest.fixture(scope="module")

@@ -26,9 +26,8 @@ def store(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(store, tmp_path_factory):
-    with running_server(store, log_dir=tmp_path_factory.mktemp("ld-log")) as srv:
-        yield srv
+def server(curated_server):
+    return curated_server
 
 
 @pytest.fixture(scope="module")

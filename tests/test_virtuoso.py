@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from pvd_kg import queries
 from pvd_kg.cli import cli
 from pvd_kg.errors import StoreError
-from pvd_kg.graph import build_quads, to_nquads
 from pvd_kg.store import MemoryStore
 from pvd_kg.store.endpoint import EndpointStore
 
@@ -35,12 +33,10 @@ DIFFER = {
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory):
+def embedded(tmp_path_factory, whole_nquads, whole_ox_store):
     path = tmp_path_factory.mktemp("kg") / "kg.nq"
-    path.write_bytes(to_nquads(build_quads()[0]))
-    st = ox.Store()
-    st.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    return MemoryStore(st), path
+    path.write_bytes(whole_nquads)
+    return MemoryStore(whole_ox_store), path
 
 
 @pytest.fixture(scope="module")
