@@ -170,7 +170,7 @@ def test_a_write_command_repairs_too_then_writes(states, crashed, tmp_path):
 @contextlib.contextmanager
 def mounted(kind: str, where: Path, *options: str, source: Path | None = None):
     """Mount a tmpfs (``kind="tmpfs"``) or a read-only bind of ``source`` at ``where``; skip
-    the test when mounting is not permitted."""
+    the test when mounting is not permitted, except in CI (``$CI`` set), where it fails."""
     where.mkdir(parents=True, exist_ok=True)
     if kind == "tmpfs":
         cmds = [["mount", "-t", "tmpfs", "-o", ",".join(options), "tmpfs", str(where)]]
@@ -181,8 +181,10 @@ def mounted(kind: str, where: Path, *options: str, source: Path | None = None):
         if done.returncode != 0:
             if i:
                 subprocess.run(["umount", str(where)], capture_output=True)
-            pytest.skip(f"cannot mount here ({' '.join(cmd[:3])}: {done.stderr.strip() or done.returncode}); "
-                        "needs root and mount permission")
+            why = f"cannot mount here ({' '.join(cmd[:3])}: {done.stderr.strip() or done.returncode})"
+            if os.environ.get("CI"):  # CI runs as root: a mount that fails there is a failure
+                pytest.fail(why)
+            pytest.skip(f"{why}; needs root and mount permission")
     try:
         yield where
     finally:
